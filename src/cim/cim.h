@@ -376,6 +376,42 @@ extern const char *const cim_sysprop_names[];
 hresult cim_instance_relpath(void *mem, const struct cim_instance *inst,
 			     char **out);
 
+struct objpath;
+
+/* Returns true when resolved class [cls] carries [singleton] (Class=@). */
+bool cim_class_is_singleton(const struct cim_class *cls);
+
+/*
+ * Returns owned only the key part of [inst]'s relpath, after the class
+ * name and its '.' or '=': `Id=3,Name="x"` (keys in alphabetical order) or
+ * `@` for a singleton.  The repository indexes instances by (class,
+ * keystr), so a lookup through a superclass path finds a subclass
+ * instance.  Errors: as cim_instance_relpath().
+ */
+hresult cim_instance_keystr(void *mem, const struct cim_instance *inst,
+			    char **out);
+
+/*
+ * Given resolved class [cls] and parsed path [p] naming an instance of it
+ * (keys in any order and case, single-key shorthand Class="x", singleton
+ * Class=@, integers given as strings or strings as integers converted to
+ * the key property's type), returns owned exactly the string
+ * cim_instance_relpath() gives for the matching instance of [cls]
+ * (the class name written is cls->name, whatever p->cls says).
+ * Errors: WBEM_E_INVALID_OBJECT_PATH (unknown key name, missing or
+ * repeated key, wrong count, Class=@ for a class that is no singleton),
+ * WBEM_E_TYPE_MISMATCH (a key value that does not convert), E_OUTOFMEMORY.
+ * *out is untouched on failure.
+ */
+hresult cim_relpath_from_objpath(void *mem, const struct cim_class *cls,
+				 const struct objpath *p, char **out,
+				 struct errinfo *ei);
+
+/* As cim_relpath_from_objpath(), returning the cim_instance_keystr() form. */
+hresult cim_keystr_from_objpath(void *mem, const struct cim_class *cls,
+				const struct objpath *p, char **out,
+				struct errinfo *ei);
+
 /*
  * Binary codec for the repository (not MS-WMIO).  Encodings are
  * self-describing and versioned; decoders check every length and return
