@@ -43,6 +43,16 @@ enum state { ST_NEW, ST_CHALLENGED, ST_DONE, ST_FAILED };
 	 NTLMSSP_NEGOTIATE_TARGET_INFO | NTLMSSP_NEGOTIATE_VERSION | \
 	 NTLMSSP_TARGET_TYPE_SERVER)
 
+/* Flags a client drops from its AUTHENTICATE when the server lacks them. */
+#define CLIENT_NEGOTIABLE                                         \
+	(NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_NEGOTIATE_SIGN |     \
+	 NTLMSSP_NEGOTIATE_SEAL | NTLMSSP_NEGOTIATE_ALWAYS_SIGN | \
+	 NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY |             \
+	 NTLMSSP_NEGOTIATE_IDENTIFY | NTLMSSP_NEGOTIATE_VERSION | \
+	 NTLMSSP_NEGOTIATE_128 | NTLMSSP_NEGOTIATE_KEY_EXCH |     \
+	 NTLMSSP_NEGOTIATE_56 | NTLMSSP_NEGOTIATE_LM_KEY |        \
+	 NTLMSSP_NEGOTIATE_DATAGRAM)
+
 static const struct ntlm_version default_version = { 10, 0, 20348, 0x0F };
 
 struct direction {
@@ -1106,7 +1116,8 @@ hresult ntlm_client_authenticate(struct ntlm_client *c,
 		             "CHALLENGE has no TargetInfo: NTLMv2 impossible");
 		goto out;
 	}
-	m.flags = c->cfg.flags & ch->flags;
+	/* Keep our flags, less the negotiable ones the server refused. */
+	m.flags = c->cfg.flags & ~(CLIENT_NEGOTIABLE & ~ch->flags);
 	if (legacy_security(m.flags)) {
 		hr = err_set(ei, HR_RPC_S_SEC_PKG_ERROR, LAYER,
 		             "server refused extended session security");
