@@ -6,11 +6,13 @@
  * 55 x 16, Time 0, ClientChallenge aa x 8, ServerChallenge
  * 01 23 45 67 89 ab cd ef.
  */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <cmocka.h>
+
 #include <string.h>
 #include <talloc.h>
 
