@@ -399,6 +399,7 @@ oom:
 struct dec {
 	struct rd r;
 	int depth;
+	bool *oom; /* set when an allocation failed (shared by sub-readers) */
 };
 
 #define BAD HR_WBEM_E_INVALID_STREAM
@@ -483,7 +484,11 @@ static bool get_s(struct dec *d, void *mem, char **out)
 		return false;
 	}
 	*out = talloc_strndup(mem, p, n);
-	return *out != NULL;
+	if (*out == NULL) {
+		*d->oom = true;
+		return false;
+	}
+	return true;
 }
 
 static bool get_name(struct dec *d, void *mem, char **out)
@@ -518,6 +523,7 @@ static hresult dec_sub(struct dec *d, struct dec *sub)
 	sub->r.p = d->r.p;
 	sub->r.end = d->r.p + len;
 	sub->depth = d->depth + 1;
+	sub->oom = d->oom;
 	d->r.p += len;
 	return HR_OK;
 }
@@ -641,7 +647,7 @@ static hresult dec_scalar(struct dec *d,
 	case CIM_T_DATETIME:
 	case CIM_T_REFERENCE:
 		if (!get_s(d, mem, &s)) {
-			return rd_left(&d->r) ? BAD : BAD;
+			return BAD;
 		}
 		*(a ? &v->v.a.e.s[i] : &v->v.s) = s;
 		return HR_OK;
@@ -1103,9 +1109,9 @@ fail:
 	return hr;
 }
 
-static hresult raise_dec(hresult hr)
+static hresult raise_dec(const struct dec *d, hresult hr)
 {
-	return hr_raise(hr);
+	return hr_raise(*d->oom ? HR_E_OUTOFMEMORY : hr);
 }
 
 hresult cim_class_decode(void *mem,
@@ -1113,7 +1119,8 @@ hresult cim_class_decode(void *mem,
                          size_t len,
                          struct cim_class **out)
 {
-	struct dec d = { .depth = 0 };
+	bool oom = false;
+	struct dec d = { .depth = 0, .oom = &oom };
 
 	if (data == NULL && len != 0) {
 		return hr_raise(BAD);
@@ -1121,7 +1128,7 @@ hresult cim_class_decode(void *mem,
 	rd_init(&d.r, data ? data : "", len);
 	hresult hr = dec_class(&d, mem, out);
 
-	return hr_failed(hr) ? raise_dec(hr) : hr;
+	return hr_failed(hr) ? raise_dec(&d, hr) : hr;
 }
 
 hresult cim_instance_decode(void *mem,
@@ -1130,7 +1137,8 @@ hresult cim_instance_decode(void *mem,
                             size_t len,
                             struct cim_instance **out)
 {
-	struct dec d = { .depth = 0 };
+	bool oom = false;
+	struct dec d = { .depth = 0, .oom = &oom };
 
 	if (cls == NULL || (data == NULL && len != 0)) {
 		return hr_raise(BAD);
@@ -1138,7 +1146,7 @@ hresult cim_instance_decode(void *mem,
 	rd_init(&d.r, data ? data : "", len);
 	hresult hr = dec_instance(&d, mem, cls, out);
 
-	return hr_failed(hr) ? raise_dec(hr) : hr;
+	return hr_failed(hr) ? raise_dec(&d, hr) : hr;
 }
 
 hresult cim_qualifier_decl_decode(void *mem,
@@ -1146,7 +1154,8 @@ hresult cim_qualifier_decl_decode(void *mem,
                                   size_t len,
                                   struct cim_qualifier_decl **out)
 {
-	struct dec d = { .depth = 0 };
+	bool oom = false;
+	struct dec d = { .depth = 0, .oom = &oom };
 	struct cim_qualifier_decl *q;
 	uint8_t flags;
 	hresult hr = BAD;
@@ -1175,7 +1184,7 @@ hresult cim_qualifier_decl_decode(void *mem,
 	}
 	if (hr_failed(hr)) {
 		talloc_free(q);
-		return hr_raise(hr);
+		return raise_dec(&d, hr);
 	}
 	*out = q;
 	return HR_OK;
