@@ -220,15 +220,15 @@ static uint32_t tokenize(const char *pattern,
 			tok.kind = LK_ONE;
 		} else if (*p == '[') {
 			uint32_t save = *n_r;
-			const char *end = read_set(p + 1, &tok, r, n_r);
+			const char *end = read_set(p + 1, &tok, NULL, n_r);
 
+			*n_r = save;
 			if (end == NULL) {
-				*n_r = save;
 				tok.kind = LK_LIT;
 				tok.cp = '[';
 				p++;
 			} else {
-				p = end;
+				p = read_set(p + 1, &tok, r, n_r);
 			}
 		} else {
 			tok.cp = wql_fold(wql_utf8_get(&p));
