@@ -649,18 +649,31 @@ static void test_embedded_nul_and_bad_utf8(void **state)
 	           "invalid UTF-8");
 }
 
+/* Returns [prefix] followed by [n] copies of [c] (child of [mem]). */
+static char *repeat(void *mem, const char *prefix, char c, size_t n)
+{
+	char *s = talloc_strdup(mem, prefix);
+	size_t len = strlen(prefix);
+
+	assert_non_null(s);
+	s = talloc_realloc(mem, s, char, len + n + 1);
+	assert_non_null(s);
+	for (size_t k = 0; k < n; k++) {
+		s[len + k] = c;
+	}
+	s[len + n] = '\0';
+	return s;
+}
+
 static void test_text_limit(void **state)
 {
 	void *mem = talloc_new(NULL);
 	size_t n = 10u * 1024 * 1024;
-	char *big = talloc_size(mem, n + 32);
+	char *big = repeat(mem, "SELECT * FROM ", 'A', n);
 	struct wql_limits lim = { .max_text = 100 };
 
 	(void)state;
 	/* A 10 MB identifier. */
-	memcpy(big, "SELECT * FROM ", 14);
-	memset(big + 14, 'A', n);
-	big[14 + n] = '\0';
 	assert_err(big, HR_WBEM_E_QUOTA_VIOLATION, 0, 0, "more than the limit");
 	/* Allowed when the limit says so: a clean parse, no quadratic time. */
 	lim.max_text = n + 100;
@@ -681,7 +694,7 @@ static void test_deep_nesting_is_a_quota_error(void **state)
 	void *mem = talloc_new(NULL);
 	size_t depth = 100000;
 	size_t n = 22 + depth + 5 + depth;
-	char *s = talloc_size(mem, n + 1);
+	char *s = talloc_array(mem, char, n + 1);
 	struct wql_limits lim = { .max_text = 1u << 20 };
 	char *p = s;
 
