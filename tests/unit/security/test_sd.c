@@ -3,11 +3,13 @@
  * (MS-DTYP 2.5.1), the self-relative codec (MS-DTYP 2.4.6), inheritance and
  * the access check (MS-DTYP 2.5.3.2, DACL only).
  */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <cmocka.h>
+
 #include <string.h>
 #include <talloc.h>
 

@@ -2,11 +2,13 @@
  * Unit tests for security/sid: string and binary forms (MS-DTYP 2.4.2),
  * aliases and well-known names.
  */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <cmocka.h>
+
 #include <string.h>
 #include <talloc.h>
 
