@@ -23,26 +23,7 @@
 
 hresult repo_keystr_of(void *mem, const struct cim_instance *inst, char **out)
 {
-	char *rel = NULL, *k;
-	size_t skip;
-	hresult hr;
-
-	hr = cim_instance_relpath(mem, inst, &rel);
-	if (hr_failed(hr)) {
-		return hr;
-	}
-	skip = strcspn(rel, ".=");
-	if (rel[skip] == '\0' || rel[skip + 1] == '\0') {
-		talloc_free(rel);
-		return hr_raise(HR_WBEM_E_INVALID_OBJECT);
-	}
-	k = talloc_strdup(mem, rel + skip + 1);
-	talloc_free(rel);
-	if (k == NULL) {
-		return hr_raise(HR_E_OUTOFMEMORY);
-	}
-	*out = k;
-	return HR_OK;
+	return cim_instance_keystr(mem, inst, out);
 }
 
 hresult repo_keystr(void *mem, const struct cim_instance *inst, char **out)
