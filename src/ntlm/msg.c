@@ -298,9 +298,13 @@ static hresult get_bytes(void *mem,
                          size_t *out_len,
                          struct errinfo *ei)
 {
-	*out = talloc_memdup(mem, f->len ? msg + f->off : msg, f->len + 1u);
+	/* one spare zero byte, so an empty field is a valid pointer */
+	*out = talloc_zero_array(mem, uint8_t, (size_t)f->len + 1u);
 	if (*out == NULL) {
 		return err_set(ei, HR_E_OUTOFMEMORY, LAYER, "out of memory");
+	}
+	if (f->len != 0) {
+		memcpy(*out, msg + f->off, f->len);
 	}
 	*out_len = f->len;
 	return HR_OK;
