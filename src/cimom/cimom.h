@@ -229,7 +229,8 @@ hresult cimom_enum_instances(struct cimom_session *s,
  * Errors: WBEM_E_INVALID_PARAMETER (NULL or empty query or language),
  * WBEM_E_INVALID_QUERY_TYPE (another language), WBEM_E_INVALID_QUERY
  * (syntax, unknown property), WBEM_E_INVALID_CLASS (unknown FROM class),
- * WBEM_E_NOT_FOUND / WBEM_E_INVALID_OBJECT_PATH (associators source),
+ * WBEM_E_NOT_FOUND (associators source missing; a malformed source path
+ * is WBEM_E_INVALID_QUERY from the parser),
  * WBEM_E_CALL_CANCELLED.
  */
 hresult cimom_exec_query(struct cimom_session *s,

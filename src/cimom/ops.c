@@ -92,7 +92,9 @@ static hresult key_value(void *mem,
 	switch (k->type) {
 	case OBJPATH_KEY_STRING:
 	case OBJPATH_KEY_REF:
-		v.type = CIM_T_STRING;
+		/* A reference key keeps its type: no re-parse on convert. */
+		v.type = base == CIM_T_REFERENCE ? CIM_T_REFERENCE
+		                                 : CIM_T_STRING;
 		v.v.s = k->s;
 		break;
 	case OBJPATH_KEY_SINT:
