@@ -1069,7 +1069,7 @@ hresult wql_parse_n(void *mem,
 		return hr;
 	}
 	P.q = talloc_zero(mem, struct wql_query);
-	tmp = talloc_new(NULL);
+	tmp = talloc_new(mem);
 	if (P.q == NULL || tmp == NULL) {
 		hr = oom();
 		goto out;
