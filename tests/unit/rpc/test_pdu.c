@@ -5,13 +5,14 @@
  * each PDU type, negotiation rules (MS-RPCE 3.3.1.5.3, 3.3.1.5.6), the
  * verification trailer (MS-RPCE 2.2.2.13) and hostile inputs.
  */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <talloc.h>
+
+#include <cmocka.h>
 
 #include "capture.h"
 #include "rpc/fault.h"
