@@ -835,6 +835,21 @@ static hresult compile(struct repo *r,
 	return hr;
 }
 
+hresult mof_parse_file_for(void *mem,
+                           struct repo *r,
+                           const char *path,
+                           const struct mof_options *o,
+                           struct mof_unit **out,
+                           struct errinfo *ei)
+{
+	struct mof_parse_hooks hooks = { hook_qualdecl, r };
+
+	if (path == NULL || out == NULL) {
+		return HR_E_INVALIDARG;
+	}
+	return mof_parse_ex(mem, path, NULL, 0, o, r ? &hooks : NULL, out, ei);
+}
+
 hresult mof_compile_file(struct repo *r,
                          const char *path,
                          const struct mof_options *o,

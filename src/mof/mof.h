@@ -182,6 +182,7 @@ struct mof_unit {
  *  - WBEMMOF_E_* syntax errors with file, line and column in [ei];
  *  - WBEMMOF_E_ERROR_INVALID_INCLUDE_FILE for a missing or unreadable
  *    include, an include cycle, or an include nested too deep;
+ *  - HR_ERROR_FILE_NOT_FOUND when [path] does not exist;
  *  - WBEMMOF_E_INVALID_FILE for a file that cannot be read, is too large,
  *    is not valid UTF-8/UTF-16, or contains NUL bytes;
  *  - WBEM_E_NOT_FOUND for an alias used but never declared;
@@ -208,6 +209,19 @@ hresult mof_parse_buffer(void *mem,
                          const struct mof_options *o,
                          struct mof_unit **out,
                          struct errinfo *ei);
+
+/*
+ * As mof_parse_file, but qualifiers the file uses without declaring them
+ * take the declarations stored in [r] (read only; [r] may be NULL).  Use
+ * with mof_apply() to report between parsing and storing, as mofcomp
+ * does.
+ */
+hresult mof_parse_file_for(void *mem,
+                           struct repo *r,
+                           const char *path,
+                           const struct mof_options *o,
+                           struct mof_unit **out,
+                           struct errinfo *ei);
 
 /*
  * Parses [path] and applies it to the open repository [r] in one
