@@ -1496,8 +1496,10 @@ static hresult parse_instance_body(struct parser *p,
 		return perr(p, HR_WBEMMOF_E_ALIASES_IN_EMBEDDED,
 		            "embedded instances cannot have aliases");
 	}
-	if (hr_failed(hr = opt_alias(p, inst, &inst->alias))) {
-		return hr;
+	while (is_word(&p->t, "as")) {
+		if (hr_failed(hr = opt_alias(p, inst, &inst->alias))) {
+			return hr;
+		}
 	}
 	if (p->t.kind != MT_LBRACE) {
 		return expected(p, HR_WBEMMOF_E_EXPECTED_OPEN_BRACE,
