@@ -22,7 +22,9 @@ hresult batch_init(struct cimom_batch *b,
 	b->sink = sink;
 	b->max = (sink != NULL && sink->batch != 0) ? sink->batch
 	                                            : s->cm->batch;
-	b->mem = talloc_new(mem);
+	/* A pool: a batch's objects are carved from one block that is
+	 * reused after each flush. */
+	b->mem = talloc_pool(mem, (size_t)b->max * 512u);
 	b->slots = talloc_zero_array(mem, struct cim_object, b->max);
 	b->ptrs = talloc_zero_array(mem, struct cim_object *, b->max);
 	if (b->mem == NULL || b->slots == NULL || b->ptrs == NULL) {
