@@ -458,6 +458,32 @@ static bool get_z(struct dec *d, int64_t *out)
 	return true;
 }
 
+/* Returns true when [p, p+n) is valid UTF-8 without NUL (ASCII fast). */
+static bool text_ok(const uint8_t *p, size_t n)
+{
+	const uint64_t lo = 0x0101010101010101ull;
+	const uint64_t hi = 0x8080808080808080ull;
+	uint64_t any = 0;
+	uint64_t zero = 0;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, p + i, 8);
+		any |= w;
+		zero |= (w - lo) & ~w & hi;
+	}
+	for (; i < n; i++) {
+		any |= p[i];
+		zero |= p[i] == 0 ? hi : 0;
+	}
+	if ((any & hi) == 0) {
+		return zero == 0;
+	}
+	return memchr(p, 0, n) == NULL && utf8_valid((const char *)p, n, NULL);
+}
+
 /* Borrows a string's bytes in place (valid UTF-8, no NUL). */
 static bool get_sref(struct dec *d, const char **p, size_t *n)
 {
@@ -468,7 +494,7 @@ static bool get_sref(struct dec *d, const char **p, size_t *n)
 	}
 	*p = (const char *)d->r.p;
 	*n = (size_t)len;
-	if (memchr(*p, 0, *n) != NULL || !utf8_valid(*p, *n, NULL)) {
+	if (!text_ok(d->r.p, *n)) {
 		return false;
 	}
 	d->r.p += len;
@@ -694,12 +720,16 @@ static hresult dec_value(struct dec *d, void *mem, struct cim_value *v)
 	uint8_t null;
 	hresult hr;
 
-	*v = cim_value_null(CIM_T_EMPTY);
+	/* Field stores, not a struct copy: this is the enumeration path. */
+	v->type = CIM_T_EMPTY;
+	v->null = true;
+	v->v.a.n = 0;
+	v->v.a.e.i = NULL;
 	if (!get_v32(d, &type) || !rd_u8(&d->r, &null) || null > 1 ||
 	    !(cim_type_valid(type) || (type == CIM_T_EMPTY && null))) {
 		return BAD;
 	}
-	*v = cim_value_null(type);
+	v->type = type;
 	if (null) {
 		return HR_OK;
 	}
@@ -975,6 +1005,9 @@ fail:
 /* Returns true when [name] (not NUL-terminated, [n] bytes) is [s]. */
 static bool name_is(const char *name, size_t n, const char *s)
 {
+	if (strncmp(name, s, n) == 0) {
+		return s[n] == '\0';
+	}
 	for (size_t i = 0; i < n; i++) {
 		unsigned char x = (unsigned char)name[i];
 		unsigned char y = (unsigned char)s[i];

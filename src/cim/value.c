@@ -75,7 +75,27 @@ bool cim_type_valid(uint32_t type)
 	if ((type & ~(CIM_TYPE_MASK | CIM_FLAG_ARRAY)) != 0) {
 		return false;
 	}
-	return cim_type_name(type) != NULL;
+	switch (cim_type_base(type)) {
+	case CIM_T_SINT8:
+	case CIM_T_UINT8:
+	case CIM_T_SINT16:
+	case CIM_T_UINT16:
+	case CIM_T_SINT32:
+	case CIM_T_UINT32:
+	case CIM_T_SINT64:
+	case CIM_T_UINT64:
+	case CIM_T_REAL32:
+	case CIM_T_REAL64:
+	case CIM_T_STRING:
+	case CIM_T_BOOLEAN:
+	case CIM_T_OBJECT:
+	case CIM_T_DATETIME:
+	case CIM_T_REFERENCE:
+	case CIM_T_CHAR16:
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* Representation classes of a base type. */
@@ -499,11 +519,14 @@ static hresult str_to_scalar(void *mem,
 			return HR_E_OUTOFMEMORY;
 		}
 		hr = objpath_parse(tmp, s, &p, NULL);
+		if (hr_ok(hr) && p->cls == NULL) {
+			hr = HR_WBEM_E_TYPE_MISMATCH;
+		}
 		talloc_free(tmp);
 		if (hr_eq(hr, HR_E_OUTOFMEMORY)) {
 			return hr;
 		}
-		if (hr_failed(hr) || p->cls == NULL) {
+		if (hr_failed(hr)) {
 			return HR_WBEM_E_TYPE_MISMATCH;
 		}
 	} else if (base != CIM_T_STRING) {
