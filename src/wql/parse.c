@@ -132,6 +132,12 @@ static hresult vfail_at(struct parser *P,
                         hresult hr,
                         struct wql_pos pos,
                         const char *fmt,
+                        va_list ap) __attribute__((format(printf, 4, 0)));
+
+static hresult vfail_at(struct parser *P,
+                        hresult hr,
+                        struct wql_pos pos,
+                        const char *fmt,
                         va_list ap)
 {
 	char msg[200];
