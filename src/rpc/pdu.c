@@ -49,7 +49,7 @@
 #define CTX_RESULT_LEN   24
 #define BIND_FIXED       (RPC_HDR_LEN + 12)
 #define BIND_ACK_FIXED   (RPC_HDR_LEN + 10)
-#define BIND_NAK_FIXED   (RPC_HDR_LEN + 2)
+#define BIND_NAK_FIXED   (RPC_HDR_LEN + 3)
 #define RPC_DEFAULT_FRAG 4280
 #define VT_SIGNATURE_LEN 8
 #define VT_CMD_HDR_LEN   4
@@ -468,10 +468,7 @@ static enum rpc_pdu_err parse_bind_nak(void *mem,
                                        struct errinfo *ei)
 {
 	rd_u16le(r, &n->reject_reason);
-	n->n_versions = 0;
-	if (rd_left(r) > 0) {
-		rd_u8(r, &n->n_versions);
-	}
+	rd_u8(r, &n->n_versions);
 	if (n->n_versions > rd_left(r) / 2) {
 		return fail(ei, RPC_PDU_ERR_TRUNCATED, 18,
 		            "n_protocols %u does not fit in the %zu octets "
@@ -527,13 +524,10 @@ static void parse_call_fields(struct rd *r, struct rpc_pdu *pdu)
 	}
 }
 
-static bool is_call_ptype(uint8_t t)
-{
-	return t == RPC_PTYPE_REQUEST || t == RPC_PTYPE_RESPONSE ||
-	       t == RPC_PTYPE_FAULT;
-}
-
-/* Splits off the sec_trailer; sets *body_end to where the body stops. */
+/*
+ * Splits off the sec_trailer; sets *body_end to where the body stops: at
+ * the auth pad, which precedes the trailer in every PDU type.
+ */
 static enum rpc_pdu_err split_auth(const uint8_t *data,
                                    struct rpc_pdu *pdu,
                                    size_t fixed,
@@ -569,7 +563,12 @@ static enum rpc_pdu_err split_auth(const uint8_t *data,
 	                            ((uint32_t)t[7] << 24);
 	pdu->auth_value_off = tr + RPC_SEC_TRAILER_LEN;
 	pdu->auth_value = data + pdu->auth_value_off;
-	*body_end = tr;
+	if (pdu->auth.auth_pad_length > tr - fixed) {
+		return fail(ei, RPC_PDU_ERR_AUTH_PAD, tr + 2,
+		            "auth_pad_length %u exceeds the %zu-octet body",
+		            pdu->auth.auth_pad_length, tr - fixed);
+	}
+	*body_end = tr - pdu->auth.auth_pad_length;
 	return RPC_PDU_OK;
 }
 
@@ -639,16 +638,6 @@ enum rpc_pdu_err rpc_pdu_parse(void *mem,
 	out->stub_off = rd_off(&r, data);
 	out->stub = r.p;
 	out->stub_len = rd_left(&r);
-	if (out->has_auth && is_call_ptype(out->hdr.ptype)) {
-		if (out->auth.auth_pad_length > out->stub_len) {
-			return fail(ei, RPC_PDU_ERR_AUTH_PAD,
-			            out->sec_trailer_off + 2,
-			            "auth_pad_length %u exceeds the %zu-octet "
-			            "stub",
-			            out->auth.auth_pad_length, out->stub_len);
-		}
-		out->stub_len -= out->auth.auth_pad_length;
-	}
 	return RPC_PDU_OK;
 }
 
