@@ -219,9 +219,6 @@ static hresult count_term(struct parser *P, struct wql_pos pos)
 /* name := ident {'.' ident} */
 static hresult parse_name(struct parser *P, struct wql_cmp *c)
 {
-	const char *start = cur(P)->s;
-	const char *end;
-
 	c->n_seg = 0;
 	for (;;) {
 		char **ns;
@@ -239,14 +236,16 @@ static hresult parse_name(struct parser *P, struct wql_cmp *c)
 			return oom();
 		}
 		c->n_seg++;
-		end = cur(P)->s + cur(P)->len;
 		advance(P);
 		if (cur(P)->kind != WQL_T_DOT) {
 			break;
 		}
 		advance(P);
 	}
-	c->name = talloc_strndup(P->q, start, (size_t)(end - start));
+	c->name = talloc_strdup(P->q, c->seg[0]);
+	for (uint32_t k = 1; k < c->n_seg && c->name != NULL; k++) {
+		c->name = talloc_asprintf_append(c->name, ".%s", c->seg[k]);
+	}
 	return c->name != NULL ? HR_OK : oom();
 }
 

@@ -794,6 +794,69 @@ static void test_format_reals_round_trip(void **state)
 	           "SELECT * FROM C WHERE a = -0.0");
 }
 
+static void test_dotted_name_spacing_normalised(void **state)
+{
+	(void)state;
+	assert_fmt("SELECT * FROM E WHERE TargetInstance . Name = 1",
+	           "SELECT * FROM E WHERE TargetInstance.Name = 1");
+}
+
+/*
+ * Caps the bytes under [ctx] to provoke E_OUTOFMEMORY.  talloc marks
+ * talloc_set_memlimit deprecated, but it is the byte ceiling STYLE.md
+ * section 5 names.
+ */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+static int memlimit(void *ctx, size_t n)
+{
+	return talloc_set_memlimit(ctx, n);
+}
+#pragma GCC diagnostic pop
+
+/* Every allocation failure gives a clean E_OUTOFMEMORY and no leak. */
+static void test_out_of_memory_is_clean(void **state)
+{
+	static const char *const texts[] = {
+		"SELECT a, b FROM C WHERE NOT (x = 'y' OR z LIKE '%q[a-c]') AND "
+		"T.U.V IS NOT NULL WITHIN 2 GROUP WITHIN 5 BY a, b HAVING "
+		"NumberOfEvents > 1",
+		"ASSOCIATORS OF {A.k=\"v\",j=2} WHERE AssocClass = B Role = R "
+		"KeysOnly",
+		"SELECT * FROM meta_class WHERE __this ISA 'X'",
+	};
+
+	(void)state;
+	for (size_t t = 0; t < sizeof(texts) / sizeof(texts[0]); t++) {
+		bool done = false;
+		uint32_t n_oom = 0;
+
+		for (size_t limit = 64; !done && limit < 65536; limit += 8) {
+			void *root = talloc_new(NULL);
+			void *mem = talloc_new(root);
+			struct wql_query *q = NULL;
+			struct errinfo ei = { 0 };
+			hresult hr;
+
+			assert_int_equal(memlimit(mem, limit), 0);
+			hr = wql_parse(mem, texts[t], NULL, &q, &ei);
+			if (hr_ok(hr)) {
+				done = true;
+				assert_non_null(q);
+			} else {
+				assert_true(hr_eq(hr, HR_E_OUTOFMEMORY));
+				assert_true(hr_eq(ei.hr, HR_E_OUTOFMEMORY));
+				assert_null(q);
+				assert_int_equal(talloc_total_blocks(mem), 1);
+				n_oom++;
+			}
+			talloc_free(root);
+		}
+		assert_true(done);
+		assert_true(n_oom > 10);
+	}
+}
+
 static void test_op_names(void **state)
 {
 	(void)state;
@@ -834,6 +897,8 @@ int main(void)
 		cmocka_unit_test(test_term_limit),
 		cmocka_unit_test(test_unicode_names_and_strings),
 		cmocka_unit_test(test_format_reals_round_trip),
+		cmocka_unit_test(test_dotted_name_spacing_normalised),
+		cmocka_unit_test(test_out_of_memory_is_clean),
 		cmocka_unit_test(test_op_names),
 	};
 
