@@ -41,8 +41,9 @@ hresult buf_add(struct buf *b, const void *p, size_t n);
 hresult buf_addstr(struct buf *b, const char *s);
 hresult buf_addch(struct buf *b, char c);
 hresult buf_addf(struct buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-hresult buf_vaddf(struct buf *b, const char *fmt, va_list ap);
+        __attribute__((format(printf, 2, 3)));
+hresult buf_vaddf(struct buf *b, const char *fmt, va_list ap)
+        __attribute__((format(printf, 2, 0)));
 
 /* Appends little-endian integers. */
 hresult buf_add_u8(struct buf *b, uint8_t v);

@@ -14,16 +14,28 @@ void err_clear(struct errinfo *ei)
 	}
 }
 
-static void vset(struct errinfo *ei, hresult hr, const char *layer,
-		 const char *fmt, va_list ap)
+static void vset(struct errinfo *ei,
+                 hresult hr,
+                 const char *layer,
+                 const char *fmt,
+                 va_list ap) __attribute__((format(printf, 4, 0)));
+
+static void vset(struct errinfo *ei,
+                 hresult hr,
+                 const char *layer,
+                 const char *fmt,
+                 va_list ap)
 {
 	ei->hr = hr;
 	ei->layer = layer;
 	vsnprintf(ei->msg, sizeof(ei->msg), fmt, ap);
 }
 
-hresult err_set(struct errinfo *ei, hresult hr, const char *layer,
-		const char *fmt, ...)
+hresult err_set(struct errinfo *ei,
+                hresult hr,
+                const char *layer,
+                const char *fmt,
+                ...)
 {
 	va_list ap;
 
@@ -35,9 +47,14 @@ hresult err_set(struct errinfo *ei, hresult hr, const char *layer,
 	return hr_raise(hr);
 }
 
-hresult err_set_pos(struct errinfo *ei, hresult hr, const char *layer,
-		    uint32_t line, uint32_t col, size_t offset, const char *fmt,
-		    ...)
+hresult err_set_pos(struct errinfo *ei,
+                    hresult hr,
+                    const char *layer,
+                    uint32_t line,
+                    uint32_t col,
+                    size_t offset,
+                    const char *fmt,
+                    ...)
 {
 	va_list ap;
 

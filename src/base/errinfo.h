@@ -17,13 +17,13 @@
 
 struct errinfo {
 	hresult hr;
-	const char *layer;     /* static string: "mof", "wql", "repo", ... */
-	char operation[64];    /* "ExecQuery", "PutClass", ... */
-	char cause[128];       /* the guide's PossibleCause, if known */
-	char msg[256];	       /* human text, lower case, no full stop */
-	char file[256];	       /* parsers: file name, or empty */
-	uint32_t line, col;    /* parsers: 1-based; 0 when not a parser error */
-	size_t offset;	       /* parsers: byte offset of the fault */
+	const char *layer;  /* static string: "mof", "wql", "repo", ... */
+	char operation[64]; /* "ExecQuery", "PutClass", ... */
+	char cause[128];    /* the guide's PossibleCause, if known */
+	char msg[256];      /* human text, lower case, no full stop */
+	char file[256];     /* parsers: file name, or empty */
+	uint32_t line, col; /* parsers: 1-based; 0 when not a parser error */
+	size_t offset;      /* parsers: byte offset of the fault */
 };
 
 /* Clears [ei] (NULL-safe). */
@@ -35,13 +35,21 @@ void err_clear(struct errinfo *ei);
  * A record that already holds a failure is not overwritten: the first error
  * (the one nearest its cause) wins.
  */
-hresult err_set(struct errinfo *ei, hresult hr, const char *layer,
-		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+hresult err_set(struct errinfo *ei,
+                hresult hr,
+                const char *layer,
+                const char *fmt,
+                ...) __attribute__((format(printf, 4, 5)));
 
 /* As err_set, and also records a parse position. */
-hresult err_set_pos(struct errinfo *ei, hresult hr, const char *layer,
-		    uint32_t line, uint32_t col, size_t offset, const char *fmt,
-		    ...) __attribute__((format(printf, 7, 8)));
+hresult err_set_pos(struct errinfo *ei,
+                    hresult hr,
+                    const char *layer,
+                    uint32_t line,
+                    uint32_t col,
+                    size_t offset,
+                    const char *fmt,
+                    ...) __attribute__((format(printf, 7, 8)));
 
 /* Sets the operation name (copies; NULL-safe). */
 void err_set_operation(struct errinfo *ei, const char *op);

@@ -15,11 +15,11 @@ struct hr_row {
 	enum hr_class cls;
 };
 
-#define OK	     HR_CLASS_OK
+#define OK           HR_CLASS_OK
 #define CONNECTIVITY HR_CLASS_CONNECTIVITY
 #define ACCESS_DCOM  HR_CLASS_ACCESS_DCOM
 #define ACCESS_WMI   HR_CLASS_ACCESS_WMI
-#define CORE	     HR_CLASS_CORE
+#define CORE         HR_CLASS_CORE
 static const struct hr_row hr_rows[] = {
 #define HRX(name, value, msg, cls) { value, #name, msg, cls },
 #include "base/hresult.tbl"

@@ -34,9 +34,9 @@ enum hresult_value {
 #include "base/hresult.tbl"
 #undef HRX
 
-#define HR_OK		    HR_S_OK
-#define HR_WBEM_S_NO_ERROR  HR_S_OK
-#define HR_WBEM_S_FALSE	    HR_S_FALSE
+#define HR_OK              HR_S_OK
+#define HR_WBEM_S_NO_ERROR HR_S_OK
+#define HR_WBEM_S_FALSE    HR_S_FALSE
 
 /* The guide's classes of failure (DESIGN.md section 5). */
 enum hr_class {

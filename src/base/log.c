@@ -25,8 +25,10 @@ static int logger_destructor(struct logger *lg)
 	return 0;
 }
 
-struct logger *log_open(void *mem, const char *path, enum log_level level,
-			bool to_stderr)
+struct logger *log_open(void *mem,
+                        const char *path,
+                        enum log_level level,
+                        bool to_stderr)
 {
 	struct logger *lg = talloc_zero(mem, struct logger);
 
@@ -38,7 +40,7 @@ struct logger *log_open(void *mem, const char *path, enum log_level level,
 	lg->to_stderr = to_stderr;
 	if (path != NULL) {
 		lg->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-			      0640);
+		              0640);
 		if (lg->fd < 0) {
 			talloc_free(lg);
 			return NULL;
@@ -63,8 +65,9 @@ void log_timestamp(char out[48])
 	gettimeofday(&tv, NULL);
 	gmtime_r(&tv.tv_sec, &tm);
 	snprintf(out, 48, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ",
-		 (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100, tm.tm_mday % 100, tm.tm_hour,
-		 tm.tm_min % 100, tm.tm_sec % 100, (long)tv.tv_usec % 1000000);
+	         (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100,
+	         tm.tm_mday % 100, tm.tm_hour, tm.tm_min % 100, tm.tm_sec % 100,
+	         (long)tv.tv_usec % 1000000);
 }
 
 static const char *level_name(enum log_level l)
@@ -82,8 +85,11 @@ static const char *level_name(enum log_level l)
 	return "INFO";
 }
 
-void log_vmsg(struct logger *lg, enum log_level level, const char *component,
-	      const char *fmt, va_list ap)
+void log_vmsg(struct logger *lg,
+              enum log_level level,
+              const char *component,
+              const char *fmt,
+              va_list ap)
 {
 	char line[2048];
 	char ts[48];
@@ -96,7 +102,7 @@ void log_vmsg(struct logger *lg, enum log_level level, const char *component,
 	}
 	log_timestamp(ts);
 	n = snprintf(line, sizeof(line), "%s %s %s: ", ts, level_name(level),
-		     component ? component : "-");
+	             component ? component : "-");
 	if (n < 0 || (size_t)n >= sizeof(line)) {
 		return;
 	}
@@ -124,8 +130,11 @@ void log_vmsg(struct logger *lg, enum log_level level, const char *component,
 	}
 }
 
-void log_msg(struct logger *lg, enum log_level level, const char *component,
-	     const char *fmt, ...)
+void log_msg(struct logger *lg,
+             enum log_level level,
+             const char *component,
+             const char *fmt,
+             ...)
 {
 	va_list ap;
 

@@ -30,14 +30,22 @@ struct logger;
  * stderr when [to_stderr].  Returns NULL if the file cannot be opened
  * (errno is kept).
  */
-struct logger *log_open(void *mem, const char *path, enum log_level level,
-			bool to_stderr);
+struct logger *log_open(void *mem,
+                        const char *path,
+                        enum log_level level,
+                        bool to_stderr);
 
 /* Writes one line.  NULL-safe in [lg]. */
-void log_msg(struct logger *lg, enum log_level level, const char *component,
-	     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-void log_vmsg(struct logger *lg, enum log_level level, const char *component,
-	      const char *fmt, va_list ap);
+void log_msg(struct logger *lg,
+             enum log_level level,
+             const char *component,
+             const char *fmt,
+             ...) __attribute__((format(printf, 4, 5)));
+void log_vmsg(struct logger *lg,
+              enum log_level level,
+              const char *component,
+              const char *fmt,
+              va_list ap) __attribute__((format(printf, 4, 0)));
 
 /* Changes the threshold (e.g. on SIGHUP). */
 void log_set_level(struct logger *lg, enum log_level level);

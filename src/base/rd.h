@@ -92,8 +92,10 @@ static inline bool rd_u64le(struct rd *r, uint64_t *v)
 }
 
 /* A sub-reader over [off, off+len) of [r]'s remaining bytes. */
-static inline bool rd_sub(const struct rd *r, size_t off, size_t len,
-			  struct rd *out)
+static inline bool rd_sub(const struct rd *r,
+                          size_t off,
+                          size_t len,
+                          struct rd *out)
 {
 	if (off > rd_left(r) || len > rd_left(r) - off) {
 		return false;

@@ -118,8 +118,11 @@ size_t utf8_utf16_len(const char *s, size_t n)
 	return units;
 }
 
-hresult utf8_to_utf16le(void *mem, const char *s, size_t n, uint8_t **out,
-			size_t *out_len)
+hresult utf8_to_utf16le(void *mem,
+                        const char *s,
+                        size_t n,
+                        uint8_t **out,
+                        size_t *out_len)
 {
 	const char *p = s;
 	const char *end = s + n;
@@ -159,8 +162,11 @@ hresult utf8_to_utf16le(void *mem, const char *s, size_t n, uint8_t **out,
 	return HR_OK;
 }
 
-hresult utf16le_to_utf8(void *mem, const uint8_t *p, size_t n_bytes,
-			char **out, size_t *out_len)
+hresult utf16le_to_utf8(void *mem,
+                        const uint8_t *p,
+                        size_t n_bytes,
+                        char **out,
+                        size_t *out_len)
 {
 	size_t n = n_bytes / 2;
 	char *o;
@@ -185,7 +191,8 @@ hresult utf16le_to_utf8(void *mem, const uint8_t *p, size_t n_bytes,
 			if (i + 1 >= n) {
 				goto bad;
 			}
-			l = (uint32_t)p[2 * i + 2] | ((uint32_t)p[2 * i + 3] << 8);
+			l = (uint32_t)p[2 * i + 2] |
+			    ((uint32_t)p[2 * i + 3] << 8);
 			if (l < 0xDC00 || l > 0xDFFF) {
 				goto bad;
 			}

@@ -26,7 +26,8 @@ bool utf8_valid(const char *s, size_t n, size_t *bad_offset);
  */
 int32_t utf8_next(const char **p, const char *end);
 
-/* Encodes [cp] into [out] (4 bytes of room).  Returns bytes written, 0 if bad. */
+/* Encodes [cp] into [out] (4 bytes of room).  Returns bytes written, 0 if bad.
+ */
 size_t utf8_put(char out[4], uint32_t cp);
 
 /*
@@ -34,16 +35,22 @@ size_t utf8_put(char out[4], uint32_t cp);
  * [mem]) a buffer of *out_len bytes plus two NUL bytes not counted.
  * Errors: WBEM_E_INVALID_PARAMETER for bad UTF-8, E_OUTOFMEMORY.
  */
-hresult utf8_to_utf16le(void *mem, const char *s, size_t n, uint8_t **out,
-			size_t *out_len);
+hresult utf8_to_utf16le(void *mem,
+                        const char *s,
+                        size_t n,
+                        uint8_t **out,
+                        size_t *out_len);
 
 /*
  * Converts [n_bytes] of UTF-16LE to UTF-8.  Returns owned a NUL-terminated
  * string (talloc child of [mem]).  Errors: WBEM_E_INVALID_PARAMETER for odd
  * lengths or unpaired surrogates, E_OUTOFMEMORY.
  */
-hresult utf16le_to_utf8(void *mem, const uint8_t *p, size_t n_bytes,
-			char **out, size_t *out_len);
+hresult utf16le_to_utf8(void *mem,
+                        const uint8_t *p,
+                        size_t n_bytes,
+                        char **out,
+                        size_t *out_len);
 
 /* Returns the number of UTF-16 code units [s] needs (s must be valid UTF-8). */
 size_t utf8_utf16_len(const char *s, size_t n);
