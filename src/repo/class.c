@@ -41,7 +41,7 @@ static uint32_t id_hash(int64_t id)
 	return (uint32_t)(x >> 32);
 }
 
-static struct repo_cache *cache_get(struct repo *r)
+struct repo_cache *repo_cache_get(struct repo *r)
 {
 	struct repo_cache *c = r->cache;
 
@@ -166,7 +166,7 @@ static hresult cls_load(struct repo *r,
 		               "circular",
 		               name);
 	}
-	c = cache_get(r);
+	c = repo_cache_get(r);
 	if (c == NULL) {
 		return hr_raise(HR_E_OUTOFMEMORY);
 	}
@@ -549,22 +549,24 @@ static hresult class_get(struct repo *r,
 	if (r == NULL || out == NULL) {
 		return hr_raise(HR_E_INVALIDARG);
 	}
-	hr = repo_cache_check(r);
-	if (hr_ok(hr)) {
-		hr = repo_ns_id(r, ns, &nsid);
-	}
-	if (hr_ok(hr)) {
-		hr = repo_cls_lookup(r, nsid, name, &e, NULL);
-	}
+	hr = repo_read_begin(r);
 	if (hr_failed(hr)) {
 		return hr;
 	}
-	copy = cim_class_copy(mem, resolved ? e->resolved : e->local);
-	if (copy == NULL) {
-		return hr_raise(HR_E_OUTOFMEMORY);
+	hr = repo_ns_id(r, ns, &nsid);
+	if (hr_ok(hr)) {
+		hr = repo_cls_lookup(r, nsid, name, &e, NULL);
 	}
-	*out = copy;
-	return HR_OK;
+	if (hr_ok(hr)) {
+		copy = cim_class_copy(mem, resolved ? e->resolved : e->local);
+		if (copy == NULL) {
+			hr = hr_raise(HR_E_OUTOFMEMORY);
+		} else {
+			*out = copy;
+		}
+	}
+	repo_read_end(r);
+	return hr;
 }
 
 hresult repo_class_get(struct repo *r,
@@ -1043,15 +1045,17 @@ hresult repo_class_enum(struct repo *r,
 	if (r == NULL || cb == NULL) {
 		return hr_raise(HR_E_INVALIDARG);
 	}
-	hr = repo_cache_check(r);
-	if (hr_ok(hr)) {
-		hr = repo_ns_id(r, ns, &nsid);
-	}
-	if (hr_ok(hr) && superclass != NULL) {
-		hr = class_row(r, NULL, nsid, superclass, &id, NULL);
-	}
+	hr = repo_read_begin(r);
 	if (hr_failed(hr)) {
 		return hr;
 	}
-	return enum_level(r, mem, nsid, superclass, deep, 0, cb, arg);
+	hr = repo_ns_id(r, ns, &nsid);
+	if (hr_ok(hr) && superclass != NULL) {
+		hr = class_row(r, NULL, nsid, superclass, &id, NULL);
+	}
+	if (hr_ok(hr)) {
+		hr = enum_level(r, mem, nsid, superclass, deep, 0, cb, arg);
+	}
+	repo_read_end(r);
+	return hr;
 }

@@ -113,6 +113,8 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_GEN_BUMP] = "UPDATE meta SET value = value + 1 "
 	                "WHERE key = 'class_gen'",
 	[ST_DATA_VERSION] = "PRAGMA data_version",
+	[ST_BEGIN] = "BEGIN",
+	[ST_COMMIT] = "COMMIT",
 };
 
 hresult repo_sqlerr(struct repo *r,
@@ -190,31 +192,13 @@ void repo_cache_flush(struct repo *r)
 	TALLOC_FREE(r->cache);
 }
 
+/* Compares meta.class_gen with the generation the cache was built at. */
 hresult repo_cache_check(struct repo *r)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = repo_stmt(r, ST_GEN_GET);
 	int64_t v;
 	int rc;
 
-	if (r->depth > 0) {
-		return HR_OK; /* we hold the write lock: nobody else wrote */
-	}
-	st = repo_stmt(r, ST_DATA_VERSION);
-	if (st == NULL) {
-		return repo_sqlerr(r, sqlite3_errcode(r->db), NULL,
-		                   "data_version");
-	}
-	rc = sqlite3_step(st);
-	v = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-	repo_stmt_done(st);
-	if (rc != SQLITE_ROW) {
-		return repo_sqlerr(r, rc, NULL, "data_version");
-	}
-	if (v == r->data_version) {
-		return HR_OK;
-	}
-	r->data_version = v;
-	st = repo_stmt(r, ST_GEN_GET);
 	if (st == NULL) {
 		return repo_sqlerr(r, sqlite3_errcode(r->db), NULL,
 		                   "class_gen");
@@ -230,6 +214,53 @@ hresult repo_cache_check(struct repo *r)
 		r->class_gen = v;
 	}
 	return HR_OK;
+}
+
+static hresult step_once(struct repo *r, enum repo_stmt id)
+{
+	sqlite3_stmt *st = repo_stmt(r, id);
+	int rc;
+
+	if (st == NULL) {
+		return repo_sqlerr(r, sqlite3_errcode(r->db), NULL, "txn");
+	}
+	rc = sqlite3_step(st);
+	repo_stmt_done(st);
+	return rc == SQLITE_DONE ? HR_OK : repo_sqlerr(r, rc, NULL, "txn");
+}
+
+hresult repo_read_begin(struct repo *r)
+{
+	hresult hr;
+
+	if (r->depth > 0 || r->reading > 0) {
+		r->reading++;
+		return HR_OK;
+	}
+	hr = step_once(r, ST_BEGIN);
+	if (hr_failed(hr)) {
+		return hr;
+	}
+	r->reading = 1;
+	hr = repo_cache_check(r);
+	if (hr_failed(hr)) {
+		repo_read_end(r);
+	}
+	return hr;
+}
+
+void repo_read_end(struct repo *r)
+{
+	if (r->reading == 0) {
+		return;
+	}
+	r->reading--;
+	if (r->reading == 0 && r->depth == 0 &&
+	    !sqlite3_get_autocommit(r->db)) {
+		if (hr_failed(step_once(r, ST_COMMIT))) {
+			sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+		}
+	}
 }
 
 hresult repo_bump_class_gen(struct repo *r, struct errinfo *ei)
@@ -270,7 +301,7 @@ static hresult txn_begin(struct repo *r, struct errinfo *ei)
 		return err_set(ei, HR_E_ACCESSDENIED, "repo",
 		               "repository opened read-only");
 	}
-	if (r->depth == 0) {
+	if (r->depth == 0 && r->reading == 0) {
 		hr = repo_exec(r, "BEGIN IMMEDIATE", ei);
 		if (hr_failed(hr)) {
 			return hr;
@@ -305,7 +336,7 @@ static hresult txn_rollback(struct repo *r, struct errinfo *ei)
 	}
 	r->depth--;
 	repo_cache_flush(r);
-	if (r->depth == 0) {
+	if (r->depth == 0 && r->reading == 0) {
 		hr = repo_exec(r, "ROLLBACK", ei);
 		r->class_dirty = false;
 	} else {
@@ -313,7 +344,8 @@ static hresult txn_rollback(struct repo *r, struct errinfo *ei)
 		         r->depth, r->depth);
 		hr = repo_exec(r, sql, ei);
 	}
-	if (r->depth == 0 && !sqlite3_get_autocommit(r->db)) {
+	if (r->depth == 0 && r->reading == 0 &&
+	    !sqlite3_get_autocommit(r->db)) {
 		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
 	}
 	return hr;
@@ -328,7 +360,7 @@ static hresult txn_commit(struct repo *r, struct errinfo *ei)
 		return err_set(ei, HR_WBEM_E_UNEXPECTED, "repo",
 		               "commit without a transaction");
 	}
-	if (r->depth == 1) {
+	if (r->depth == 1 && r->reading == 0) {
 		hr = repo_exec(r, "COMMIT", ei);
 		if (hr_failed(hr)) {
 			txn_rollback(r, NULL);

@@ -60,6 +60,51 @@ hresult repo_ns_normalize(void *mem, const char *ns, char **out)
 	return *out != NULL ? HR_OK : hr_raise(HR_E_OUTOFMEMORY);
 }
 
+static bool key_eq(const char *a, const char *b)
+{
+	return utf8_casecmp(a, b) == 0;
+}
+
+/* Remembers [norm] -> ([id], [path]) in the cache (best effort). */
+static void ns_cache_add(struct repo *r,
+                         const char *norm,
+                         int64_t id,
+                         const char *path)
+{
+	struct repo_cache *c = repo_cache_get(r);
+	struct repo_nsent *a;
+
+	if (c == NULL || c->n_ns >= 4096) {
+		return;
+	}
+	a = talloc_realloc(c, c->ns, struct repo_nsent, c->n_ns + 1);
+	if (a == NULL) {
+		return;
+	}
+	c->ns = a;
+	a[c->n_ns].key = talloc_strdup(a, norm);
+	a[c->n_ns].path = talloc_strdup(a, path);
+	a[c->n_ns].id = id;
+	if (a[c->n_ns].key != NULL && a[c->n_ns].path != NULL) {
+		c->n_ns++;
+	}
+}
+
+static const struct repo_nsent *ns_cache_find(struct repo *r, const char *norm)
+{
+	struct repo_cache *c = r->cache;
+
+	if (c == NULL) {
+		return NULL;
+	}
+	for (uint32_t i = 0; i < c->n_ns; i++) {
+		if (key_eq(c->ns[i].key, norm)) {
+			return &c->ns[i];
+		}
+	}
+	return NULL;
+}
+
 /* Looks [norm] (normalized) up; fills [id] and, when [mem], [path]. */
 static hresult ns_lookup(struct repo *r,
                          const char *norm,
@@ -67,20 +112,34 @@ static hresult ns_lookup(struct repo *r,
                          void *mem,
                          char **path)
 {
-	sqlite3_stmt *st = repo_stmt(r, ST_NS_BY_PATH);
+	const struct repo_nsent *e = ns_cache_find(r, norm);
+	sqlite3_stmt *st;
 	hresult hr = HR_OK;
 	int rc;
 
+	if (e != NULL) {
+		*id = e->id;
+		if (mem != NULL) {
+			*path = talloc_strdup(mem, e->path);
+			if (*path == NULL) {
+				return hr_raise(HR_E_OUTOFMEMORY);
+			}
+		}
+		return HR_OK;
+	}
+	st = repo_stmt(r, ST_NS_BY_PATH);
 	if (st == NULL) {
 		return repo_sqlerr(r, sqlite3_errcode(r->db), NULL, "ns");
 	}
 	sqlite3_bind_text(st, 1, norm, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
+		const char *stored = (const char *)sqlite3_column_text(st, 1);
+
 		*id = sqlite3_column_int64(st, 0);
+		ns_cache_add(r, norm, *id, stored);
 		if (mem != NULL) {
-			*path = talloc_strdup(
-			        mem, (const char *)sqlite3_column_text(st, 1));
+			*path = talloc_strdup(mem, stored);
 			if (*path == NULL) {
 				hr = hr_raise(HR_E_OUTOFMEMORY);
 			}
@@ -484,23 +543,20 @@ hresult repo_ns_delete(struct repo *r, const char *ns, struct errinfo *ei)
 	if (r == NULL) {
 		return err_set(ei, HR_E_INVALIDARG, "repo", "no repository");
 	}
-	hr = repo_cache_check(r);
-	if (hr_ok(hr)) {
-		hr = repo_ns_id(r, ns, &id);
-	}
-	if (hr_failed(hr)) {
-		return err_set(ei, hr, "repo", "namespace '%s' not found",
-		               ns != NULL ? ns : "(null)");
-	}
-	if (id == 1) {
-		return err_set(ei, HR_WBEM_E_INVALID_OPERATION, "repo",
-		               "namespace root cannot be deleted");
-	}
 	hr = repo_write_begin(r, ei);
 	if (hr_failed(hr)) {
 		return hr;
 	}
-	hr = ns_delete_id(r, id, true, ei);
+	hr = repo_ns_id(r, ns, &id);
+	if (hr_failed(hr)) {
+		hr = err_set(ei, hr, "repo", "namespace '%s' not found",
+		             ns != NULL ? ns : "(null)");
+	} else if (id == 1) {
+		hr = err_set(ei, HR_WBEM_E_INVALID_OPERATION, "repo",
+		             "namespace root cannot be deleted");
+	} else {
+		hr = ns_delete_id(r, id, true, ei);
+	}
 	return repo_write_end(r, hr, ei);
 }
 

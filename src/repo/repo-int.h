@@ -11,7 +11,14 @@
  *    context (r->cache) that is freed as a whole whenever a class changes:
  *    by this connection (repo_cache_flush after each class write and on
  *    every rollback) or by another one (meta.class_gen differs from
- *    r->class_gen; checked only when PRAGMA data_version moved).
+ *    r->class_gen, checked when a read or write transaction starts).
+ *    The same context caches namespace path -> id.
+ *
+ * Public read functions run inside one read transaction
+ * (repo_read_begin/repo_read_end: BEGIN ... COMMIT, nested by a counter),
+ * so a lookup takes the file locks once rather than once per statement.
+ * A write started while a read is open (from an enumeration callback)
+ * becomes a savepoint inside it, committed when the read ends.
  *
  * Invariants:
  *  - r->depth counts open transaction levels; level 1 is BEGIN IMMEDIATE,
@@ -70,6 +77,8 @@ enum repo_stmt {
 	ST_GEN_GET,
 	ST_GEN_BUMP,
 	ST_DATA_VERSION,
+	ST_BEGIN,
+	ST_COMMIT,
 	ST__COUNT
 };
 
@@ -85,7 +94,16 @@ struct repo_cls {
 	struct repo_cls *next_id;   /* hash chain by id */
 };
 
+/* A cached namespace: normalized path folded to lower case -> row. */
+struct repo_nsent {
+	char *key;
+	char *path; /* stored spelling */
+	int64_t id;
+};
+
 struct repo_cache {
+	struct repo_nsent *ns;
+	uint32_t n_ns;
 	struct repo_cls **by_name;
 	struct repo_cls **by_id;
 	uint32_t n_buckets; /* power of two */
@@ -97,6 +115,7 @@ struct repo {
 	char *path;
 	unsigned flags;
 	unsigned depth;   /* open transaction levels */
+	unsigned reading; /* open read levels (repo_read_begin) */
 	bool class_dirty; /* a class changed in the open transaction */
 	sqlite3_stmt *st[ST__COUNT];
 	struct repo_cache *cache; /* talloc child of the repo; NULL = empty */
@@ -116,6 +135,9 @@ hresult repo_write_begin(struct repo *r, struct errinfo *ei);
 hresult repo_write_end(struct repo *r, hresult hr, struct errinfo *ei);
 hresult repo_bump_class_gen(struct repo *r, struct errinfo *ei);
 hresult repo_cache_check(struct repo *r);
+hresult repo_read_begin(struct repo *r);
+void repo_read_end(struct repo *r);
+struct repo_cache *repo_cache_get(struct repo *r);
 void repo_cache_flush(struct repo *r);
 hresult repo_create_schema(sqlite3 *db, struct errinfo *ei);
 hresult repo_open_db(const char *path,

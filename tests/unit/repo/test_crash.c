@@ -152,6 +152,7 @@ static void test_kill_during_batches(void **state)
 	uint64_t reported = 0, gen = 0;
 	struct timespec start, now;
 	int committed_seen = 0;
+	long gen_us = 50000; /* estimate of one generation's time */
 	struct cim_class *c;
 
 	/* The persistent Marker class, created before the first child. */
@@ -180,9 +181,24 @@ static void test_kill_during_batches(void **state)
 			child(t->path, fds[1]);
 		}
 		close(fds[1]);
-		/* 0 to 120 ms: often mid-transaction, sometimes during open
-		 * or commit. */
-		usleep((useconds_t)(rand() % 120000));
+		/* Let the child commit 0 to 2 generations (so the test moves
+		 * forward whatever the speed of the build), then kill it at a
+		 * random point of the next one, measured in generation
+		 * times: often mid-transaction, sometimes in commit. */
+		for (int k = rand() % 3; k > 0; k--) {
+			struct timespec a, b;
+
+			clock_gettime(CLOCK_MONOTONIC, &a);
+			if (read(fds[0], &v, sizeof(v)) != sizeof(v)) {
+				break;
+			}
+			reported = v;
+			clock_gettime(CLOCK_MONOTONIC, &b);
+			gen_us = ((b.tv_sec - a.tv_sec) * 1000000L +
+			          (b.tv_nsec - a.tv_nsec) / 1000 + gen_us) /
+			         2;
+		}
+		usleep((useconds_t)(rand() % (gen_us * 3 / 2 + 1)));
 		kill(pid, SIGKILL);
 		assert_int_equal(waitpid(pid, &status, 0), pid);
 		if (!WIFSIGNALED(status)) {
