@@ -597,6 +597,11 @@ static hresult sys_value(struct ev *ev,
 		tmp->v.i = inst != NULL ? 2 : 1;
 		return HR_OK;
 	}
+	if (utf8_casecmp(name, "__PROPERTY_COUNT") == 0) {
+		tmp->type = CIM_T_SINT32;
+		tmp->v.i = cls->n_props;
+		return HR_OK;
+	}
 	if (ev->tmp == NULL) {
 		ev->tmp = talloc_new(NULL);
 		if (ev->tmp == NULL) {

@@ -238,7 +238,8 @@ hresult wql_bind(struct wql_query *q,
  * (types come from the values).  Missing properties are NULL; a NULL
  * value fails every comparison except IS NULL (two-valued logic: NOT of
  * a failed comparison is true).  Allocation-free except for __PATH,
- * __RELPATH, __DERIVATION and other computed system properties.
+ * __RELPATH, __DERIVATION, __SERVER and __NAMESPACE, which are computed
+ * by cim_sysprop_get in a temporary context.
  * Errors: WBEM_E_INVALID_QUERY when an unbound comparison is invalid for
  * the value's type, WBEM_E_INVALID_PARAMETER for NULL arguments,
  * E_OUTOFMEMORY.  *match is false on failure.
@@ -262,8 +263,9 @@ hresult wql_eval_class(const struct wql_query *q,
 
 /*
  * A key property pinned by the WHERE clause.  [name] borrows the class's
- * property name; [value] has the key's type (strings borrowed from the
- * query).
+ * property name; [value] has the key's type.  String values borrow the
+ * query's literal, or are allocated under the returned array when a
+ * number was converted to a string key (Handle = 1234 gives "1234").
  */
 struct wql_keyval {
 	const char *name;
