@@ -45,15 +45,15 @@ struct decl {
 static struct decl *decls;
 static long n_decls;
 
-#define CHECK(cond, ...)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__,        \
-				__LINE__, #cond);                            \
-			fprintf(stderr, __VA_ARGS__);                        \
-			fprintf(stderr, "\n");                               \
-			failures++;                                          \
-		}                                                            \
+#define CHECK(cond, ...)                                              \
+	do {                                                          \
+		if (!(cond)) {                                        \
+			fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, \
+			        __LINE__, #cond);                     \
+			fprintf(stderr, __VA_ARGS__);                 \
+			fprintf(stderr, "\n");                        \
+			failures++;                                   \
+		}                                                     \
 	} while (0)
 
 static double now(void)
@@ -73,9 +73,9 @@ static char *find_schema(void *mem, const char *srcroot)
 		return talloc_strdup(mem, env);
 	}
 	p = talloc_asprintf(mem,
-			    "%s/../shared/testdata/cim-schema/"
-			    "cim_schema_2.49.0/cim_schema_2.49.0.mof",
-			    srcroot);
+	                    "%s/../shared/testdata/cim-schema/"
+	                    "cim_schema_2.49.0/cim_schema_2.49.0.mof",
+	                    srcroot);
 	return access(p, R_OK) == 0 ? p : NULL;
 }
 
@@ -151,8 +151,8 @@ static long count_class_decls(void *mem, const char *top)
 
 			if (a != NULL && b != NULL) {
 				char *path = talloc_asprintf(
-					mem, "%s/%.*s", dir, (int)(b - a - 1),
-					a + 1);
+				        mem, "%s/%.*s", dir, (int)(b - a - 1),
+				        a + 1);
 				char *body = slurp(mem, path);
 				bool in_comment = false;
 
@@ -223,10 +223,11 @@ static char *wrapper_mof(void *mem, const char *dir, const char *schema)
 		return NULL;
 	}
 	/* root\cimv2 does not exist in a fresh repository: create it. */
-	fprintf(f, "#pragma namespace(\"\\\\\\\\.\\\\root\\\\cimv2\")\n"
-		   "#pragma namespace(\"__create\")\n"
-		   "#pragma include(\"%s\")\n",
-		schema);
+	fprintf(f,
+	        "#pragma namespace(\"\\\\\\\\.\\\\root\\\\cimv2\")\n"
+	        "#pragma namespace(\"__create\")\n"
+	        "#pragma include(\"%s\")\n",
+	        schema);
 	fclose(f);
 	return path;
 }
@@ -243,8 +244,8 @@ static long count_classes(void *mem, const char *repo_path)
 	struct repo *r = NULL;
 	long n = 0;
 
-	if (hr_failed(repo_open(mem, repo_path, REPO_OPEN_READONLY, &r,
-				NULL))) {
+	if (hr_failed(
+	            repo_open(mem, repo_path, REPO_OPEN_READONLY, &r, NULL))) {
 		return -1;
 	}
 	if (hr_failed(repo_ns_exists(r, "root\\cimv2"))) {
@@ -252,7 +253,7 @@ static long count_classes(void *mem, const char *repo_path)
 		return 0;
 	}
 	if (hr_failed(repo_class_enum(r, mem, "root\\cimv2", NULL, true,
-				      count_cb, &n))) {
+	                              count_cb, &n))) {
 		n = -1;
 	}
 	repo_close(r);
@@ -260,8 +261,10 @@ static long count_classes(void *mem, const char *repo_path)
 }
 
 /* Compares derivation lists with the chains the scan found. */
-static void check_chain(struct repo *r, void *mem, const char *cls,
-			uint32_t min_depth)
+static void check_chain(struct repo *r,
+                        void *mem,
+                        const char *cls,
+                        uint32_t min_depth)
 {
 	struct cim_class *c = NULL;
 	const char *want = super_of(cls);
@@ -274,7 +277,7 @@ static void check_chain(struct repo *r, void *mem, const char *cls,
 	}
 	for (; want != NULL; want = super_of(want), i++) {
 		CHECK(i < c->n_derivation &&
-			      strcmp(c->derivation[i], want) == 0,
+		              strcmp(c->derivation[i], want) == 0,
 		      "%s derivation[%u] = %s, want %s", cls, i,
 		      i < c->n_derivation ? c->derivation[i] : "(none)", want);
 	}
@@ -296,7 +299,7 @@ static void check_flavors(struct repo *r, void *mem)
 	int32_t k;
 
 	if (hr_failed(repo_class_get(r, mem, "root\\cimv2",
-				     "CIM_ComputerSystem", &c))) {
+	                             "CIM_ComputerSystem", &c))) {
 		return;
 	}
 	/* Key comes from CIM_System: DisableOverride, ToSubclass. */
@@ -305,41 +308,44 @@ static void check_flavors(struct repo *r, void *mem)
 	if (k >= 0) {
 		q = cim_qset_find(&c->props[k].quals, "Key");
 		CHECK(q != NULL && (q->flavor & CIM_FLAVOR_DISABLE_OVERRIDE) &&
-			      (q->flavor & CIM_FLAVOR_TO_SUBCLASS),
+		              (q->flavor & CIM_FLAVOR_TO_SUBCLASS),
 		      "Key flavor 0x%x", q ? q->flavor : 0);
 	}
 	q = cim_qset_find(&c->quals, "Description");
 	CHECK(q != NULL && (q->flavor & CIM_FLAVOR_TRANSLATABLE) &&
-		      (q->flavor & CIM_FLAVOR_TO_SUBCLASS),
+	              (q->flavor & CIM_FLAVOR_TO_SUBCLASS),
 	      "Description flavor 0x%x", q ? q->flavor : 0);
 	/* CIM_System is abstract; the Restricted flavor stops it there. */
 	CHECK(hr_ok(repo_class_get_local(r, mem, "root\\cimv2", "CIM_System",
-					 &local)),
+	                                 &local)),
 	      "CIM_System local missing");
 	q = local ? cim_qset_find(&local->quals, "Abstract") : NULL;
 	CHECK(q != NULL && q->value.v.b &&
-		      !(q->flavor & CIM_FLAVOR_TO_SUBCLASS),
+	              !(q->flavor & CIM_FLAVOR_TO_SUBCLASS),
 	      "Abstract on CIM_System: flavor 0x%x", q ? q->flavor : 0);
 	CHECK(!cim_qset_bool(&c->quals, "Abstract"),
 	      "CIM_ComputerSystem inherited Abstract");
 	/* An association with references. */
 	c = NULL;
 	CHECK(hr_ok(repo_class_get(r, mem, "root\\cimv2", "CIM_Dependency",
-				   &c)),
+	                           &c)),
 	      "CIM_Dependency missing");
 	if (c != NULL) {
 		k = cim_class_find_prop(c, "Antecedent");
 		CHECK(k >= 0 && c->props[k].type == CIM_T_REFERENCE &&
-			      strcmp(c->props[k].ref_class,
-				     "CIM_ManagedElement") == 0,
+		              strcmp(c->props[k].ref_class,
+		                     "CIM_ManagedElement") == 0,
 		      "CIM_Dependency.Antecedent");
 		CHECK(cim_qset_bool(&c->quals, "Association"),
 		      "CIM_Dependency is not an association");
 	}
 }
 
-static int cmd_schema(void *mem, const char *schema, const char *mofcomp,
-		      const char *winmgmt, const char *dir)
+static int cmd_schema(void *mem,
+                      const char *schema,
+                      const char *mofcomp,
+                      const char *winmgmt,
+                      const char *dir)
 {
 	char *repo_path = talloc_asprintf(mem, "%s/cim.db", dir);
 	char *wrap = wrapper_mof(mem, dir, schema);
@@ -351,8 +357,8 @@ static int cmd_schema(void *mem, const char *schema, const char *mofcomp,
 	CHECK(want > 1000, "counted %ld class declarations", want);
 	t0 = now();
 	rc = run((char *const[]){ (char *)mofcomp, "-offline", repo_path, wrap,
-				  NULL },
-		 false);
+	                          NULL },
+	         false);
 	t1 = now();
 	CHECK(rc == 0, "mofcomp exited %d", rc);
 	printf("compiled the CIM schema in %.3f s\n", t1 - t0);
@@ -367,17 +373,18 @@ static int cmd_schema(void *mem, const char *schema, const char *mofcomp,
 		check_flavors(r, mem);
 		repo_close(r);
 	}
-	CHECK(hr_ok(repo_verify(repo_path, NULL)), "repository does not verify");
+	CHECK(hr_ok(repo_verify(repo_path, NULL)),
+	      "repository does not verify");
 	if (winmgmt != NULL) {
 		rc = run((char *const[]){ (char *)winmgmt, "/verifyrepository",
-					  repo_path, NULL },
-			 true);
+		                          repo_path, NULL },
+		         true);
 		CHECK(rc == 0, "winmgmt /verifyrepository exited %d", rc);
 	}
 	/* A second compile updates every class in place. */
 	rc = run((char *const[]){ (char *)mofcomp, "-offline", repo_path, wrap,
-				  NULL },
-		 true);
+	                          NULL },
+	         true);
 	CHECK(rc == 0, "second mofcomp exited %d", rc);
 	CHECK(count_classes(mem, repo_path) == want, "count after update");
 	return 0;
@@ -391,27 +398,32 @@ static void remove_repo(void *mem, const char *path)
 	unlink(talloc_asprintf(mem, "%s-journal", path));
 }
 
-static int cmd_crash(void *mem, const char *schema, const char *mofcomp,
-		     const char *winmgmt, const char *dir, int rounds)
+static int cmd_crash(void *mem,
+                     const char *schema,
+                     const char *mofcomp,
+                     const char *winmgmt,
+                     const char *dir,
+                     int rounds)
 {
 	char *repo_path = talloc_asprintf(mem, "%s/crash.db", dir);
 	char *wrap = wrapper_mof(mem, dir, schema);
 	long full = count_class_decls(mem, schema);
 	int n_none = 0, n_full = 0;
+	long prev = 0;
 	double t0, span;
 
 	/* Time one full run to spread the kills over it. */
 	remove_repo(mem, repo_path);
 	t0 = now();
-	CHECK(run((char *const[]){ (char *)mofcomp, "-offline", repo_path,
-				   wrap, NULL },
-		  true) == 0,
+	CHECK(run((char *const[]){ (char *)mofcomp, "-offline", repo_path, wrap,
+	                           NULL },
+	          true) == 0,
 	      "reference compile");
 	span = now() - t0;
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
 	for (int i = 0; i < rounds; i++) {
 		useconds_t delay = (useconds_t)((double)rand() / RAND_MAX *
-						span * 1.1e6);
+		                                span * 1.1e6);
 		bool fresh = (i % 3) != 2;
 		pid_t pid;
 		long n;
@@ -419,6 +431,12 @@ static int cmd_crash(void *mem, const char *schema, const char *mofcomp,
 
 		if (fresh) {
 			remove_repo(mem, repo_path);
+		} else if (prev != full) {
+			/* An update round starts from the complete schema. */
+			CHECK(run((char *const[]){ (char *)mofcomp, "-offline",
+			                           repo_path, wrap, NULL },
+			          true) == 0,
+			      "round %d: preparing compile", i);
 		}
 		pid = fork();
 		if (pid == 0) {
@@ -433,20 +451,20 @@ static int cmd_crash(void *mem, const char *schema, const char *mofcomp,
 		kill(pid, SIGKILL);
 		waitpid(pid, &st, 0);
 		CHECK(hr_ok(repo_verify(repo_path, NULL)) ||
-			      access(repo_path, F_OK) != 0,
+		              access(repo_path, F_OK) != 0,
 		      "round %d (kill after %u us): repository does not "
 		      "verify",
 		      i, (unsigned)delay);
 		if (winmgmt != NULL && access(repo_path, F_OK) == 0) {
 			int rc = run((char *const[]){ (char *)winmgmt,
-						      "/verifyrepository",
-						      repo_path, NULL },
-				     true);
+			                              "/verifyrepository",
+			                              repo_path, NULL },
+			             true);
 
 			CHECK(rc == 0, "round %d: winmgmt exited %d", i, rc);
 		}
 		n = access(repo_path, F_OK) == 0 ? count_classes(mem, repo_path)
-						 : 0;
+		                                 : 0;
 		CHECK(n == 0 || n == full,
 		      "round %d (kill after %u us): %ld classes, want 0 or "
 		      "%ld",
@@ -454,13 +472,15 @@ static int cmd_crash(void *mem, const char *schema, const char *mofcomp,
 		if (!fresh) {
 			CHECK(n == full, "round %d: an update lost classes", i);
 		}
+		prev = n;
 		if (n == 0) {
 			n_none++;
 		} else if (n == full) {
 			n_full++;
 		}
 	}
-	printf("%d rounds: %d with nothing stored, %d with the full schema\n",
+	printf("%d rounds (every third an update of a full repository): %d "
+	       "with nothing stored, %d with the full schema\n",
 	       rounds, n_none, n_full);
 	return 0;
 }
@@ -474,9 +494,10 @@ int main(int argc, char **argv)
 	int rounds = 30;
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: %s schema|crash SRCROOT MOFCOMP "
-				"[WINMGMT] [ROUNDS]\n",
-			argv[0]);
+		fprintf(stderr,
+		        "usage: %s schema|crash SRCROOT MOFCOMP "
+		        "[WINMGMT] [ROUNDS]\n",
+		        argv[0]);
 		return 2;
 	}
 	schema = find_schema(mem, argv[2]);
