@@ -425,6 +425,9 @@ hresult repo_write_end(struct repo *r, hresult hr, struct errinfo *ei)
 	return hr_failed(h2) ? h2 : hr;
 }
 
+static void fsync_path(const char *path, bool dir);
+static void unlink_sidecars(const char *path);
+
 /* ---- Open and close -------------------------------------------------- */
 
 static int repo_destructor(struct repo *r)
@@ -576,6 +579,58 @@ static hresult init_schema(struct repo *r, struct errinfo *ei)
 	return check_version(r, ei);
 }
 
+/*
+ * Creates the repository file [path] atomically: the schema is built in a
+ * temporary file next to it, which is then linked into place, so a crash
+ * leaves either no file or a complete one (never a file without tables).
+ * A file that appears meanwhile is kept.
+ */
+static hresult create_file(const char *path, struct errinfo *ei)
+{
+	char *tmp = NULL;
+	sqlite3 *db = NULL;
+	hresult hr;
+
+	hr = repo_mkstemp_path(NULL, path, &tmp);
+	if (hr_failed(hr)) {
+		return err_set(ei, hr, "repo", "cannot create '%s': %s", path,
+		               strerror(errno));
+	}
+	hr = repo_open_db(tmp, SQLITE_OPEN_READWRITE, &db, ei);
+	if (hr_ok(hr) &&
+	    (sqlite3_exec(db, "PRAGMA journal_mode=WAL; BEGIN IMMEDIATE", NULL,
+	                  NULL, NULL) != SQLITE_OK ||
+	     hr_failed(hr = repo_create_schema(db, ei)) ||
+	     sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)) {
+		hr = hr_failed(hr) ? hr
+		                   : err_set(ei, HR_WBEM_E_FAILED, "repo",
+		                             "creating '%s': sqlite: %s", path,
+		                             sqlite3_errmsg(db));
+	}
+	sqlite3_close_v2(db); /* checkpoints: the file stands alone */
+	if (hr_ok(hr)) {
+		fsync_path(tmp, false);
+		if (link(tmp, path) != 0 && errno != EEXIST) {
+			hr = err_set(ei,
+			             errno == ENOENT
+			                     ? HR_HR_ERROR_FILE_NOT_FOUND
+			                     : HR_E_ACCESSDENIED,
+			             "repo", "cannot create '%s': %s", path,
+			             strerror(errno));
+		}
+	}
+	unlink_sidecars(tmp);
+	unlink(tmp);
+	if (hr_ok(hr)) {
+		char dir[4096];
+
+		snprintf(dir, sizeof(dir), "%s", path);
+		fsync_path(dirname(dir), true);
+	}
+	talloc_free(tmp);
+	return hr;
+}
+
 hresult repo_open(void *mem,
                   const char *path,
                   unsigned flags,
@@ -594,9 +649,15 @@ hresult repo_open(void *mem,
 		return err_set(ei, HR_E_INVALIDARG, "repo",
 		               "create and read-only together");
 	}
-	if (stat(path, &sb) != 0 && !(flags & REPO_OPEN_CREATE)) {
-		return err_set(ei, HR_HR_ERROR_FILE_NOT_FOUND, "repo",
-		               "repository '%s' not found", path);
+	if (stat(path, &sb) != 0) {
+		if (!(flags & REPO_OPEN_CREATE)) {
+			return err_set(ei, HR_HR_ERROR_FILE_NOT_FOUND, "repo",
+			               "repository '%s' not found", path);
+		}
+		hr = create_file(path, ei);
+		if (hr_failed(hr)) {
+			return hr;
+		}
 	}
 	r = talloc_zero(mem, struct repo);
 	if (r == NULL) {

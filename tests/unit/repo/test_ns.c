@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include <dirent.h>
+
 #include "repotest.h"
 
 static void test_fresh_repository_has_root(void **state)
@@ -319,6 +321,32 @@ static void test_open_errors(void **state)
 	          HR_WBEM_E_DATABASE_VER_MISMATCH);
 }
 
+static void test_create_leaves_no_temporary_files(void **state)
+{
+	struct rt *t = *state;
+	struct repo *r = NULL;
+	char path[256];
+	struct dirent *d;
+	DIR *dir;
+	int n_db = 0;
+
+	snprintf(path, sizeof(path), "%s/second.db", t->dir);
+	assert_ok(repo_open(t->mem, path, REPO_OPEN_CREATE, &r, NULL));
+	assert_ok(repo_ns_exists(r, "root"));
+	repo_close(r);
+	assert_ok(repo_verify(path, NULL));
+	dir = opendir(t->dir);
+	assert_non_null(dir);
+	while ((d = readdir(dir)) != NULL) {
+		if (strstr(d->d_name, ".tmp-") != NULL) {
+			fail_msg("temporary file '%s' left behind", d->d_name);
+		}
+		n_db += strcmp(d->d_name, "second.db") == 0;
+	}
+	closedir(dir);
+	assert_int_equal(n_db, 1);
+}
+
 static void test_reopen_keeps_content(void **state)
 {
 	struct rt *t = *state;
@@ -348,6 +376,7 @@ int main(void)
 		T(test_nested_transactions),
 		T(test_readonly_refuses_writes),
 		T(test_open_errors),
+		T(test_create_leaves_no_temporary_files),
 		T(test_reopen_keeps_content),
 #undef T
 	};
