@@ -302,10 +302,8 @@ static bool read_hex(const char *s,
 	size_t i = *pos;
 	size_t digits = 0;
 
-	while (i < n && hex_val(s[i]) >= 0) {
-		if (++digits > max_digits) {
-			return false;
-		}
+	while (i < n && digits < max_digits && hex_val(s[i]) >= 0) {
+		digits++;
 		v = (v << 4) | (uint64_t)hex_val(s[i]);
 		i++;
 	}
@@ -352,8 +350,13 @@ hresult sec_sid_parse_prefix(const char *s,
 	i++;
 	if (i + 1 < n && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X')) {
 		i += 2;
-		if (!read_hex(s, n, &i, 12, &v)) {
-			return sid_syntax(ei, base, i, "bad hex authority");
+		size_t start = i;
+
+		/* Exactly 12 digits (MS-DTYP 2.4.2.1), so that a hex digit
+		 * after the SID (SDDL "...D:") is never swallowed. */
+		if (!read_hex(s, n, &i, 12, &v) || i - start != 12) {
+			return sid_syntax(ei, base, start,
+			                  "expected 12 hex digits");
 		}
 	} else if (!read_dec(s, n, &i, 0xFFFFFFFFFFFFull, &v)) {
 		return sid_syntax(ei, base, i, "bad authority");

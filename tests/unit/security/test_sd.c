@@ -114,6 +114,9 @@ static void test_sddl_other_roundtrips(void **state)
 	        "bf967aba-0de6-11d0-a285-00aa003049e2;S-1-5-21-1-2-3-1000)");
 	assert_sddl_roundtrip("S:(ML;;NWNR;;;LW)");
 	assert_sddl_roundtrip("D:(A;;;;;WD)(A;;GAGXGWGR;;;BU)");
+	/* A hex authority never swallows the next component's letter. */
+	assert_sddl_roundtrip("O:S-1-0x00EEEEEEEEEED:");
+	assert_sddl_roundtrip("O:S-1-0xECCCCCCCCCCED:");
 }
 
 static void test_sddl_values(void **state)
