@@ -16,12 +16,14 @@
  * Exit status: 0 success, 1 semantic or repository error (or no
  * repository), 2 invalid switch, 3 MOF syntax error.
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <talloc.h>
+#include <unistd.h>
 
 #include "base/errinfo.h"
 #include "base/hresult.h"
@@ -331,6 +333,76 @@ static void autorecover_warning(const char *file)
 	       file);
 }
 
+static void remove_db(void *mem, const char *path)
+{
+	unlink(path);
+	unlink(talloc_asprintf(mem, "%s-wal", path));
+	unlink(talloc_asprintf(mem, "%s-shm", path));
+	unlink(talloc_asprintf(mem, "%s-journal", path));
+}
+
+/*
+ * Opens the repository [path].  A repository that does not exist yet is
+ * built in a temporary file beside it ([*tmp]) and renamed into place
+ * only when the compile succeeded, so that a failed or killed compile
+ * leaves no half-made repository behind.
+ */
+static int open_target(void *mem, const char *path, struct repo **r, char **tmp)
+{
+	struct errinfo ei;
+	const char *open_path = path;
+	hresult hr;
+
+	*tmp = NULL;
+	if (access(path, F_OK) != 0 && errno == ENOENT) {
+		*tmp = talloc_asprintf(mem, "%s.mofcomp-%ld.tmp", path,
+		                       (long)getpid());
+		remove_db(mem, *tmp);
+		open_path = *tmp;
+	}
+	err_clear(&ei);
+	hr = repo_open(mem, open_path, REPO_OPEN_CREATE, r, &ei);
+	if (hr_failed(hr)) {
+		fprintf(stderr,
+		        "mofcomp: cannot open repository '%s': 0x%08x %s%s%s\n",
+		        path, hr.v, hr_message(hr), ei.msg[0] ? " " : "",
+		        ei.msg);
+		if (*tmp != NULL) {
+			remove_db(mem, *tmp);
+		}
+		return EXIT_SEMANTIC;
+	}
+	return EXIT_OK;
+}
+
+/* Closes [r]; moves a new repository into place when [ok]. */
+static int close_target(void *mem,
+                        const char *path,
+                        struct repo *r,
+                        char *tmp,
+                        bool ok)
+{
+	repo_close(r);
+	if (tmp == NULL) {
+		return EXIT_OK;
+	}
+	if (!ok) {
+		remove_db(mem, tmp);
+		return EXIT_OK;
+	}
+	/* A clean close checkpoints the WAL into the file itself. */
+	if (access(talloc_asprintf(mem, "%s-wal", tmp), F_OK) == 0 ||
+	    rename(tmp, path) != 0) {
+		fprintf(stderr,
+		        "mofcomp: cannot move the new repository to "
+		        "'%s': %s\n",
+		        path, strerror(errno));
+		remove_db(mem, tmp);
+		return EXIT_SEMANTIC;
+	}
+	return EXIT_OK;
+}
+
 static int run(struct args *a, void *mem)
 {
 	struct mof_unit *u = NULL;
@@ -338,6 +410,8 @@ static int run(struct args *a, void *mem)
 	struct errinfo ei;
 	struct mof_stats st;
 	const char *path = a->repo;
+	char *tmp = NULL;
+	int rc;
 	hresult hr;
 
 	err_clear(&ei);
@@ -358,20 +432,16 @@ static int run(struct args *a, void *mem)
 			        REPO_DEFAULT_PATH);
 			return EXIT_SEMANTIC;
 		}
-		hr = repo_open(mem, path, REPO_OPEN_CREATE, &r, &ei);
-		if (hr_failed(hr)) {
-			fprintf(stderr,
-			        "mofcomp: cannot open repository '%s': "
-			        "0x%08x %s%s%s\n",
-			        path, hr.v, hr_message(hr),
-			        ei.msg[0] ? " " : "", ei.msg);
-			return EXIT_SEMANTIC;
+		rc = open_target(mem, path, &r, &tmp);
+		if (rc != EXIT_OK) {
+			return rc;
 		}
 	}
 	printf("Parsing MOF file: %s\n", a->file);
 	hr = mof_parse_file_for(mem, r, a->file, &a->o, &u, &ei);
 	if (hr_failed(hr)) {
-		return fail(a->file, &ei, hr);
+		rc = fail(a->file, &ei, hr);
+		goto out;
 	}
 	printf("MOF file has been successfully parsed\n");
 	if (a->o.check_only) {
@@ -384,10 +454,22 @@ static int run(struct args *a, void *mem)
 	fflush(stdout);
 	hr = mof_apply(r, u, &a->o, &st, &ei);
 	if (hr_failed(hr)) {
-		return fail(a->file, &ei, hr);
+		rc = fail(a->file, &ei, hr);
+		goto out;
 	}
-	printf("Done!\n");
-	return EXIT_OK;
+	rc = EXIT_OK;
+out:
+	if (r != NULL) {
+		int crc = close_target(mem, path, r, tmp, rc == EXIT_OK);
+
+		if (rc == EXIT_OK) {
+			rc = crc;
+		}
+	}
+	if (rc == EXIT_OK) {
+		printf("Done!\n");
+	}
+	return rc;
 }
 
 int main(int argc, char **argv)
