@@ -51,8 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	err_clear(&ei);
-	if (hr_ok(mof_parse_buffer(mem, data, size, "fuzz.mof", &o, &u,
-				   &ei))) {
+	if (hr_ok(mof_parse_buffer(mem, data, size, "fuzz.mof", &o, &u, &ei))) {
 		check_unit(mem, u);
 	} else if (ei.msg[0] == '\0') {
 		abort(); /* every failure explains itself */
