@@ -300,6 +300,12 @@ static hresult check_file(struct sec_accounts *acc,
 	if (fd < 0) {
 		int e = errno;
 
+		if (e == ENOENT && create) {
+			return err_set(ei, HR_HR_ERROR_FILE_NOT_FOUND, layer,
+			               "accounts: cannot create %s: its folder "
+			               "does not exist",
+			               path);
+		}
 		if (e == ENOENT) {
 			return err_set(ei, HR_HR_ERROR_FILE_NOT_FOUND, layer,
 			               "accounts: %s does not exist", path);
