@@ -393,8 +393,8 @@ static hresult ns_child_ids(struct repo *r,
 hresult repo_ns_remove(struct repo *r, int64_t id, struct errinfo *ei)
 {
 	static const char *const del[] = {
-		"DELETE FROM instance WHERE class IN "
-		"(SELECT id FROM class WHERE ns = ?1)",
+		("DELETE FROM instance WHERE class IN "
+		 "(SELECT id FROM class WHERE ns = ?1)"),
 		"DELETE FROM class WHERE ns = ?1",
 		"DELETE FROM qualdecl WHERE ns = ?1",
 		"DELETE FROM provider WHERE ns = ?1",
