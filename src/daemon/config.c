@@ -526,7 +526,8 @@ static int on_pair(void *user,
 		return 0;
 	}
 	if (!known_section(section)) {
-		fail_at(st, st->section_line, "unknown section [%s]", qs);
+		fail_at(st, st->section_line != 0 ? st->section_line : st->line,
+		        "unknown section [%s]", qs);
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
@@ -582,6 +583,9 @@ static char *read_line(char *str, int num, void *stream)
 	memcpy(str, st->p, n);
 	str[n] = '\0';
 	st->p += n;
+	if (st->line == 1 && strncmp(str, "\xef\xbb\xbf", 3) == 0) {
+		i = 3; /* inih skips a UTF-8 BOM on the first line */
+	}
 	while (str[i] == ' ' || str[i] == '\t') {
 		i++;
 	}

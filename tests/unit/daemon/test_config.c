@@ -160,6 +160,9 @@ static void test_unknown_section_names_its_header_line(void **state)
 	(void)state;
 	expect_error("[service]\n\n[servise]\n; c\nlisten = 127.0.0.1\n",
 	             "wmid.conf:3: unknown section [servise]");
+	/* Found by fuzz_config: a BOM before the first header. */
+	expect_error("\xef\xbb\xbf[atth]\nmin_th]\nmin_al = 6\n",
+	             "wmid.conf:1: unknown section [atth]");
 }
 
 static void test_bad_values(void **state)
