@@ -627,7 +627,6 @@ hresult cim_class_resolve(void *mem,
                           struct cim_class **out,
                           struct errinfo *ei)
 {
-	void *tmp = NULL;
 	struct cim_class *r = NULL;
 	bool oom = false;
 	hresult hr = HR_OK;
@@ -645,13 +644,9 @@ hresult cim_class_resolve(void *mem,
 		        "class %s: superclass %s does not match", local->name,
 		        local->superclass ? local->superclass : "(none)");
 	}
-	tmp = talloc_new(NULL);
-	if (tmp == NULL) {
-		return hr_raise(HR_E_OUTOFMEMORY);
-	}
-	r = talloc_zero(tmp, struct cim_class);
+	r = talloc_zero(mem, struct cim_class);
 	if (r == NULL) {
-		goto oom;
+		return hr_raise(HR_E_OUTOFMEMORY);
 	}
 	r->resolved = true;
 	r->name = dup_or_null(r, local->name, &oom);
@@ -698,11 +693,11 @@ hresult cim_class_resolve(void *mem,
 	if (hr_failed(hr)) {
 		goto out;
 	}
-	*out = talloc_steal(mem, r);
-	goto out;
+	*out = r;
+	return HR_OK;
 oom:
 	hr = hr_raise(HR_E_OUTOFMEMORY);
 out:
-	talloc_free(tmp);
+	talloc_free(r);
 	return hr;
 }

@@ -259,7 +259,7 @@ static hresult inst_keys(struct buf *b, const struct cim_instance *inst)
 	return hr;
 }
 
-static hresult finish(void *mem, struct buf *b, hresult hr, char **out)
+static hresult finish(struct buf *b, hresult hr, char **out)
 {
 	if (hr_ok(hr) && hr_failed(b->error)) {
 		hr = b->error;
@@ -268,7 +268,7 @@ static hresult finish(void *mem, struct buf *b, hresult hr, char **out)
 		buf_release(b);
 		return hr;
 	}
-	*out = talloc_steal(mem, buf_detach(b, NULL));
+	*out = buf_detach(b, NULL);
 	return HR_OK;
 }
 
@@ -278,8 +278,8 @@ hresult cim_instance_keystr(void *mem,
 {
 	struct buf b;
 
-	buf_init(&b, NULL);
-	return finish(mem, &b, inst_keys(&b, inst), out);
+	buf_init(&b, mem);
+	return finish(&b, inst_keys(&b, inst), out);
 }
 
 hresult cim_instance_relpath(void *mem,
@@ -289,11 +289,11 @@ hresult cim_instance_relpath(void *mem,
 	struct buf b;
 	hresult hr;
 
-	buf_init(&b, NULL);
+	buf_init(&b, mem);
 	buf_addstr(&b, inst->cls->name);
 	buf_addch(&b, cimi_class_singleton(inst->cls) ? '=' : '.');
 	hr = inst_keys(&b, inst);
-	return finish(mem, &b, hr, out);
+	return finish(&b, hr, out);
 }
 
 /* ---- from a parsed path ---- */
@@ -414,14 +414,14 @@ static hresult from_objpath(void *mem,
                             struct errinfo *ei,
                             bool with_class)
 {
-	void *tmp = talloc_new(NULL);
+	void *tmp = talloc_new(mem);
 	struct buf b;
 	hresult hr;
 
 	if (tmp == NULL) {
 		return hr_raise(HR_E_OUTOFMEMORY);
 	}
-	buf_init(&b, NULL);
+	buf_init(&b, mem);
 	if (p == NULL || p->cls == NULL) {
 		hr = err_set(ei, HR_WBEM_E_INVALID_OBJECT_PATH, CIM_LAYER,
 		             "the path names no class");
@@ -433,7 +433,7 @@ static hresult from_objpath(void *mem,
 		hr = path_keys(tmp, &b, cls, p, ei);
 	}
 	talloc_free(tmp);
-	return finish(mem, &b, hr, out);
+	return finish(&b, hr, out);
 }
 
 hresult cim_relpath_from_objpath(void *mem,

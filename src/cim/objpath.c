@@ -475,7 +475,7 @@ hresult objpath_parse(void *mem,
 	if (!utf8_valid(text, pp.len, &bad)) {
 		return fail(&pp, bad, "invalid UTF-8");
 	}
-	p = talloc_zero(NULL, struct objpath);
+	p = talloc_zero(mem, struct objpath);
 	if (p == NULL) {
 		return hr_raise(HR_E_OUTOFMEMORY);
 	}
@@ -485,7 +485,7 @@ hresult objpath_parse(void *mem,
 		talloc_free(p);
 		return hr;
 	}
-	*out = talloc_steal(mem, p);
+	*out = p;
 	return HR_OK;
 }
 

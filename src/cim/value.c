@@ -513,7 +513,7 @@ static hresult str_to_scalar(void *mem,
 		}
 	} else if (base == CIM_T_REFERENCE) {
 		struct objpath *p = NULL;
-		void *tmp = talloc_new(NULL);
+		void *tmp = talloc_new(mem);
 
 		if (tmp == NULL) {
 			return HR_E_OUTOFMEMORY;

@@ -366,23 +366,46 @@ static void test_resolve_out_of_memory(void **state)
 {
 	void *mem = talloc_new(NULL);
 	struct chain c;
-	size_t ok = 0;
+	struct cim_class *l;
+	int n_oom = 0;
+	int n_ok = 0;
 
 	(void)state;
+#if defined(__SANITIZE_ADDRESS__)
+	/*
+	 * NEEDSWORK: under ASan, talloc 2.4's deprecated memlimit loops
+	 * forever inside talloc_free after a talloc_realloc in a limited
+	 * tree (valgrind finds no fault in our code); run this loop in the
+	 * plain build only.
+	 */
+	talloc_free(mem);
+	skip();
+#endif
 	build_chain(mem, &c);
-	/* Resolve needs a fresh context; cap it at growing sizes. */
-	for (size_t cap = 64; cap < 65536; cap *= 2) {
+	l = cim_class_new(mem, "Sub", "Tip");
+	cim_class_add_prop(l, "More", CIM_T_STRING);
+	for (size_t cap = 0; cap < 65536; cap += 256) {
 		void *lim = talloc_new(NULL);
 		struct cim_class *r = NULL;
+		struct cim_class *cp;
 		hresult hr;
 
 		t_memlimit(lim, cap);
-		hr = cim_class_resolve(lim, c.leaf, c.leaf, &r, NULL);
-		(void)hr;
+		hr = cim_class_resolve(lim, l, c.tip, &r, NULL);
+		if (hr_ok(hr)) {
+			n_ok++;
+			assert_non_null(r);
+			cp = cim_class_copy(lim, r);
+			(void)cp;
+		} else {
+			assert_true(hr_eq(hr, HR_E_OUTOFMEMORY));
+			assert_null(r);
+			n_oom++;
+		}
 		talloc_free(lim);
-		ok++;
 	}
-	assert_true(ok > 0);
+	assert_true(n_oom > 0);
+	assert_true(n_ok > 0);
 	talloc_free(mem);
 }
 
@@ -400,8 +423,8 @@ int main(void)
 		cmocka_unit_test(test_bad_superclass_and_key_types),
 		cmocka_unit_test(test_methods_inherited_and_overridden),
 		cmocka_unit_test(test_class_copy_is_deep_and_equal),
+		cmocka_unit_test(test_resolve_out_of_memory),
 	};
 
-	(void)test_resolve_out_of_memory;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -357,7 +357,7 @@ static void test_parse_out_of_memory(void **state)
 		}
 		talloc_free(lim);
 	}
-	(void)saw_oom;
+	assert_true(saw_oom);
 	assert_true(saw_ok);
 }
 
