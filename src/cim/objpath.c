@@ -348,9 +348,16 @@ static hresult parse_rel(struct pp *pp, struct objpath *p)
 		if (hr_failed(hr)) {
 			return hr;
 		}
+		size_t at = pp->pos;
+
 		hr = take_name(pp, &k->name, "expected a key name");
 		if (hr_failed(hr)) {
 			return hr;
+		}
+		for (uint32_t i = 0; i + 1 < p->n_keys; i++) {
+			if (utf8_casecmp(p->keys[i].name, k->name) == 0) {
+				return fail(pp, at, "key given twice");
+			}
 		}
 		if (cur(pp) != '=') {
 			return fail(pp, pp->pos, "expected '='");

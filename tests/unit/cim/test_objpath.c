@@ -227,6 +227,7 @@ static void test_hostile_inputs(void **state)
 		{ "C.K=TRUEX", 4 },
 		{ "C.K=@", 4 },
 		{ "C#", 1 },
+		{ "C.A=1,B=2,a=3", 10 },
 	};
 	void *mem = talloc_new(NULL);
 
