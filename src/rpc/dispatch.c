@@ -296,6 +296,9 @@ void rpc_dispatch_request(struct rpc_conn *c,
 		rpc_conn_close_soon(c, "request before bind");
 		return;
 	}
+	/* Checked even when the fragment is then skipped, so that the
+	   sequence numbers and the sealing stream stay in step. */
+	st = rpc_auth_check_request(c, data, pdu, &a, &signed_);
 	if (c->discarding) {
 		if (pdu->hdr.call_id == c->discard_call_id &&
 		    !(flags & RPC_PFC_FIRST_FRAG)) {
@@ -306,7 +309,6 @@ void rpc_dispatch_request(struct rpc_conn *c,
 		}
 		c->discarding = false;
 	}
-	st = rpc_auth_check_request(c, data, pdu, &a, &signed_);
 	if (st != 0) {
 		reject(c, pdu, pdu->u.request.p_cont_id, st);
 		return;
