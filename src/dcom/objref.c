@@ -60,8 +60,9 @@ static size_t find_nul(const uint8_t *p, size_t from, size_t end)
 
 /*
  * Scans one section [from, end) of bindings: id, (for security bindings
- * one reserved unit), string, NUL; then a 0 id.  Fills [spans] (room for
- * DCOM_MAX_BINDINGS) and [*n].
+ * one reserved unit), string, NUL; then a 0 id.  Counts them in [*n] and,
+ * when [spans] is not NULL, records each (room for *n from a previous
+ * counting pass).
  */
 static enum ndr_err scan_section(struct ndr_pull *ndr,
                                  const uint8_t *p,
@@ -107,9 +108,11 @@ static enum ndr_err scan_section(struct ndr_pull *ndr,
 			return unit_fail(ndr, base, i, NDR_ERR_LIMIT,
 			                 "too many bindings");
 		}
-		spans[*n].id = unit_at(p, i);
-		spans[*n].start = s;
-		spans[*n].len = nul - s;
+		if (spans != NULL) {
+			spans[*n].id = unit_at(p, i);
+			spans[*n].start = s;
+			spans[*n].len = nul - s;
+		}
 		(*n)++;
 		i = nul + 1;
 	}
@@ -150,19 +153,24 @@ static enum ndr_err dsa_parse(struct ndr_pull *ndr,
 		return unit_fail(ndr, base, 0, NDR_ERR_RANGE,
 		                 "wSecurityOffset past wNumEntries");
 	}
-	spans = talloc_array(ndr->mem, struct span, 2 * DCOM_MAX_BINDINGS);
+	/* Count first, so nothing is allocated for a malformed array. */
+	if (scan_section(ndr, p, base, 0, sec, false, NULL, &n_str) !=
+	            NDR_ERR_SUCCESS ||
+	    scan_section(ndr, p, base, sec, n, true, NULL, &n_sec) !=
+	            NDR_ERR_SUCCESS) {
+		return ndr->err;
+	}
+	if (n_str + n_sec == 0) {
+		return NDR_ERR_SUCCESS;
+	}
+	spans = talloc_array(ndr->mem, struct span, n_str + n_sec);
 	if (spans == NULL) {
 		return ndr_pull_error(ndr, NDR_ERR_ALLOC, "binding scan");
 	}
-	e = scan_section(ndr, p, base, 0, sec, false, spans, &n_str);
-	if (e == NDR_ERR_SUCCESS) {
-		e = scan_section(ndr, p, base, sec, n, true,
-		                 spans + DCOM_MAX_BINDINGS, &n_sec);
-	}
-	if (e == NDR_ERR_SUCCESS) {
-		e = ndr_pull_array_alloc(ndr, n_str, sizeof(*r->str), 0, &a);
-		r->str = a;
-	}
+	scan_section(ndr, p, base, 0, sec, false, spans, &n_str);
+	scan_section(ndr, p, base, sec, n, true, spans + n_str, &n_sec);
+	e = ndr_pull_array_alloc(ndr, n_str, sizeof(*r->str), 0, &a);
+	r->str = a;
 	if (e == NDR_ERR_SUCCESS) {
 		e = ndr_pull_array_alloc(ndr, n_sec, sizeof(*r->sec), 0, &a);
 		r->sec = a;
@@ -173,7 +181,7 @@ static enum ndr_err dsa_parse(struct ndr_pull *ndr,
 		r->n_str = i + 1;
 	}
 	for (uint32_t i = 0; e == NDR_ERR_SUCCESS && i < n_sec; i++) {
-		const struct span *s = &spans[DCOM_MAX_BINDINGS + i];
+		const struct span *s = &spans[n_str + i];
 
 		r->sec[i].authn_svc = s->id;
 		e = span_string(ndr, p, base, s, &r->sec[i].princ_name);
