@@ -29,6 +29,9 @@ static int set_memlimit(void *ctx, size_t max)
 }
 #pragma GCC diagnostic pop
 
+/* Fragments protected and written at a time (pipelining, see below). */
+#define WRITE_BATCH 16
+
 static void run_call(struct rpc_conn *c, struct rpc_call_priv *p);
 static void finish_call(struct rpc_call_priv *p);
 
@@ -510,6 +513,46 @@ void rpc_pool_stop(struct rpc_server *srv)
 
 /* ---- responses ---- */
 
+/*
+ * A long signed or sealed response goes out in batches: each batch is
+ * protected and handed to the socket before the next is protected, so the
+ * client decrypts the first fragments while we seal the rest.  Every
+ * batch but the last is written with a no-op owner; [owner] (all
+ * fragments) goes with the last one.
+ */
+static void write_batches(struct rpc_conn *c,
+                          struct rpc_call_priv *p,
+                          void *owner,
+                          struct rpc_frag *frags,
+                          uv_buf_t *bufs,
+                          size_t n)
+{
+	for (size_t at = 0; at < n; at += WRITE_BATCH) {
+		size_t k = n - at < WRITE_BATCH ? n - at : WRITE_BATCH;
+		bool last = at + k == n;
+
+		for (size_t i = at; p->sign_response && i < at + k; i++) {
+			if (hr_failed(rpc_auth_protect(p->auth, &frags[i]))) {
+				/* Part of the response is out: the stream
+				   cannot be repaired. */
+				talloc_free(owner);
+				rpc_conn_close(c, "cannot seal a response");
+				return;
+			}
+		}
+		/* The fragments stay owned by [owner], which is stolen by
+		   the last write, so earlier writes get an empty owner. */
+		rpc_conn_write(c, last ? owner : talloc_new(NULL), bufs + at,
+		               (unsigned)k);
+		if (c->closing) {
+			if (!last) {
+				talloc_free(owner);
+			}
+			return;
+		}
+	}
+}
+
 static void respond(struct rpc_conn *c, struct rpc_call_priv *p)
 {
 	struct rpc_call *call = p->call;
@@ -560,18 +603,27 @@ static void respond(struct rpc_conn *c, struct rpc_call_priv *p)
 		                    RPC_FAULT_NCA_S_FAULT_REMOTE_NO_MEMORY);
 		return;
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (p->sign_response &&
-		    hr_failed(rpc_auth_protect(p->auth, &frags[i]))) {
-			talloc_free(owner);
-			rpc_conn_send_fault(c, call->call_id, call->p_cont_id,
-			                    RPC_FAULT_RPC_S_SEC_PKG_ERROR);
-			return;
+	if (p->sign_response) {
+		/* A failure here leaves the fragments unsent: fault. */
+		for (size_t i = 0; i < n && n <= WRITE_BATCH; i++) {
+			if (hr_failed(rpc_auth_protect(p->auth, &frags[i]))) {
+				talloc_free(owner);
+				rpc_conn_send_fault(
+				        c, call->call_id, call->p_cont_id,
+				        RPC_FAULT_RPC_S_SEC_PKG_ERROR);
+				return;
+			}
 		}
+	}
+	for (size_t i = 0; i < n; i++) {
 		bufs[i] = uv_buf_init((char *)frags[i].data,
 		                      (unsigned)frags[i].len);
 	}
-	rpc_conn_write(c, owner, bufs, (unsigned)n);
+	if (n <= WRITE_BATCH) {
+		rpc_conn_write(c, owner, bufs, (unsigned)n);
+		return;
+	}
+	write_batches(c, p, owner, frags, bufs, n);
 }
 
 static void release_call(struct rpc_conn *c, struct rpc_call_priv *p)

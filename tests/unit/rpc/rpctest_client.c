@@ -46,7 +46,12 @@ struct rpctest_client {
 	uint16_t max_xmit; /* what we may send: the server's max_recv */
 	struct cli_pctx pctx[MAX_PCTX];
 	char err[256];
+	uint8_t *rbuf; /* buffered reads */
+	size_t rpos;
+	size_t rlen;
 };
+
+#define RBUF_SIZE 65536
 
 static int fail(struct rpctest_client *c, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));
@@ -182,9 +187,9 @@ int rpctest_send(struct rpctest_client *c, const void *data, size_t len)
 	return 0;
 }
 
-static int recv_exact(struct rpctest_client *c, uint8_t *p, size_t len)
+static int fill(struct rpctest_client *c)
 {
-	while (len > 0) {
+	for (;;) {
 		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
 		int rc = poll(&pfd, 1, c->timeout_ms);
 		ssize_t n;
@@ -195,7 +200,7 @@ static int recv_exact(struct rpctest_client *c, uint8_t *p, size_t len)
 		if (rc == 0) {
 			return fail(c, "timeout");
 		}
-		n = recv(c->fd, p, len, 0);
+		n = recv(c->fd, c->rbuf, RBUF_SIZE, 0);
 		if (n < 0 && errno == EINTR) {
 			continue;
 		}
@@ -205,8 +210,34 @@ static int recv_exact(struct rpctest_client *c, uint8_t *p, size_t len)
 		if (n < 0) {
 			return fail(c, "recv: %s", strerror(errno));
 		}
-		p += n;
-		len -= (size_t)n;
+		c->rpos = 0;
+		c->rlen = (size_t)n;
+		return 0;
+	}
+}
+
+static int recv_exact(struct rpctest_client *c, uint8_t *p, size_t len)
+{
+	if (c->rbuf == NULL) {
+		c->rbuf = talloc_size(c, RBUF_SIZE);
+		if (c->rbuf == NULL) {
+			return fail(c, "out of memory");
+		}
+	}
+	while (len > 0) {
+		size_t k;
+
+		if (c->rpos == c->rlen && fill(c) != 0) {
+			return -1;
+		}
+		k = c->rlen - c->rpos;
+		if (k > len) {
+			k = len;
+		}
+		memcpy(p, c->rbuf + c->rpos, k);
+		c->rpos += k;
+		p += k;
+		len -= k;
 	}
 	return 0;
 }
@@ -244,6 +275,7 @@ bool rpctest_wait_closed(struct rpctest_client *c, int ms)
 {
 	uint8_t b[4096];
 
+	c->rpos = c->rlen = 0;
 	for (;;) {
 		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
 		int rc = poll(&pfd, 1, ms);
@@ -601,6 +633,7 @@ int rpctest_recv_reply(struct rpctest_client *c,
 	struct cli_auth *a = p_cont_id < MAX_PCTX ? c->pctx[p_cont_id].auth
 	                                          : NULL;
 	void *tmp = talloc_new(NULL);
+	size_t cap = 0;
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -659,13 +692,15 @@ int rpctest_recv_reply(struct rpctest_client *c,
 		} else {
 			out->verified = false;
 		}
-		grown = talloc_realloc(mem, out->stub, uint8_t,
-		                       out->stub_len + pdu.stub_len + 1);
-		if (grown == NULL) {
-			fail(c, "out of memory");
-			goto out;
+		if (out->stub_len + pdu.stub_len + 1 > cap) {
+			cap = (out->stub_len + pdu.stub_len + 1) * 2;
+			grown = talloc_realloc(mem, out->stub, uint8_t, cap);
+			if (grown == NULL) {
+				fail(c, "out of memory");
+				goto out;
+			}
+			out->stub = grown;
 		}
-		out->stub = grown;
 		memcpy(out->stub + out->stub_len, b + pdu.stub_off,
 		       pdu.stub_len);
 		out->stub_len += pdu.stub_len;
