@@ -135,6 +135,23 @@ static const char *or_unknown(const char *s)
 	return (s != NULL && s[0] != '\0') ? s : "Unknown";
 }
 
+/* The 5857 fields, after EventID. */
+static void add_started(struct buf *b, const struct cimom_activity_event *ev)
+{
+	json_key(b, "ProviderName", false);
+	json_str(b, ev->provider_name, 256);
+	json_key(b, "Code", false);
+	buf_addf(b, "\"0x%X\"", ev->result_code);
+	json_key(b, "HostProcess", false);
+	json_str(b, ev->host_process, 256);
+	json_key(b, "ProcessID", false);
+	buf_addf(b, "%u", ev->host_pid);
+	json_key(b, "ProviderPath", false);
+	json_str(b, ev->provider_path, ACTIVITY_MAX_FIELD);
+	json_key(b, "Namespace", false);
+	json_str(b, ev->ns, 1024);
+}
+
 hresult cimom_activity_write(struct cimom_activity_log *log,
                              const struct cimom_activity_event *ev)
 {
@@ -158,6 +175,10 @@ hresult cimom_activity_write(struct cimom_activity_log *log,
 	json_key(&b, "EventID", false);
 	buf_addf(&b, "%u",
 	         ev->event_id ? ev->event_id : CIMOM_EVENT_CLIENT_FAILURE);
+	if (ev->event_id == CIMOM_EVENT_PROVIDER_STARTED) {
+		add_started(&b, ev);
+		goto write;
+	}
 	json_key(&b, "Id", false);
 	json_str(&b, ev->id, 128);
 	json_key(&b, "ClientMachine", false);
@@ -176,6 +197,7 @@ hresult cimom_activity_write(struct cimom_activity_log *log,
 	json_str(&b, or_unknown(ev->possible_cause), ACTIVITY_MAX_FIELD);
 	json_key(&b, "Namespace", false);
 	json_str(&b, ev->ns, 1024);
+write:
 	buf_addstr(&b, "}\n");
 	if (hr_failed(b.error)) {
 		hr = hr_raise(b.error);
@@ -348,6 +370,12 @@ static char **field_of(struct cimom_activity_event *ev, const char *key)
 		{ "PossibleCause",
 		  offsetof(struct cimom_activity_event, possible_cause) },
 		{ "Namespace", offsetof(struct cimom_activity_event, ns) },
+		{ "ProviderName",
+		  offsetof(struct cimom_activity_event, provider_name) },
+		{ "HostProcess",
+		  offsetof(struct cimom_activity_event, host_process) },
+		{ "ProviderPath",
+		  offsetof(struct cimom_activity_event, provider_path) },
 	};
 
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
@@ -391,7 +419,8 @@ static bool parse_line(void *mem,
 			slot = field_of(ev, key);
 			if (slot != NULL) {
 				*slot = sval;
-			} else if (strcmp(key, "ResultCode") == 0) {
+			} else if (strcmp(key, "ResultCode") == 0 ||
+			           strcmp(key, "Code") == 0) {
 				if (!parse_hex32(sval, &ev->result_code)) {
 					return false;
 				}
@@ -404,6 +433,8 @@ static bool parse_line(void *mem,
 				ev->event_id = (uint32_t)uval;
 			} else if (strcmp(key, "ClientProcessId") == 0) {
 				ev->client_pid = (uint32_t)uval;
+			} else if (strcmp(key, "ProcessID") == 0) {
+				ev->host_pid = (uint32_t)uval;
 			} else if (strcmp(key, "ResultCode") == 0) {
 				ev->result_code = (uint32_t)uval;
 			}
@@ -422,7 +453,8 @@ static bool parse_line(void *mem,
 	             (const char *const[]){
 	                     "TimeCreated", "Id", "ClientMachine", "User",
 	                     "Component", "Operation", "PossibleCause",
-	                     "Namespace", NULL };
+	                     "Namespace", "ProviderName", "HostProcess",
+	                     "ProviderPath", NULL };
 	     *k != NULL; k++) {
 		slot = field_of(ev, *k);
 		if (*slot == NULL) {
@@ -557,6 +589,16 @@ out:
 char *cimom_activity_format_message(void *mem,
                                     const struct cimom_activity_event *ev)
 {
+	if (ev->event_id == CIMOM_EVENT_PROVIDER_STARTED) {
+		return talloc_asprintf(
+		        mem,
+		        "%s provider started with result code 0x%X. "
+		        "HostProcess = %s; ProcessID = %u; ProviderPath = %s",
+		        ev->provider_name ? ev->provider_name : "",
+		        ev->result_code,
+		        ev->host_process ? ev->host_process : "", ev->host_pid,
+		        ev->provider_path ? ev->provider_path : "");
+	}
 	return talloc_asprintf(
 	        mem,
 	        "Id = %s; ClientMachine = %s; User = %s; ClientProcessId = %u; "

@@ -27,6 +27,14 @@
 #include "base/hresult.h"
 
 #define CIMOM_EVENT_CLIENT_FAILURE 5858u
+/*
+ * Event 5857 (Operation_StartedOperational): a provider host loaded a
+ * provider.  Written with the keys TimeCreated, EventID, ProviderName,
+ * Code (the ResultCode, "0x%X"), HostProcess, ProcessID, ProviderPath,
+ * Namespace; read back into the provider_* and host_* fields below (Code
+ * into result_code).
+ */
+#define CIMOM_EVENT_PROVIDER_STARTED 5857u
 
 struct cimom_activity_log;
 
@@ -44,6 +52,11 @@ struct cimom_activity_event {
 	char *possible_cause; /* PossibleCause: errinfo cause/msg or "Unknown"
 	                       */
 	char *ns;             /* Namespace */
+	/* 5857 only (NULL or empty in 5858 events written by old code): */
+	char *provider_name; /* ProviderName */
+	char *host_process;  /* HostProcess, e.g. "wmiprvse" */
+	uint32_t host_pid;   /* ProcessID */
+	char *provider_path; /* ProviderPath: the library */
 };
 
 /*
@@ -90,7 +103,9 @@ hresult cimom_activity_read(void *mem,
                             struct errinfo *ei);
 
 /*
- * Formats [ev] as Windows' 5858 message text:
+ * Formats [ev] as Windows' message text.  5857: "%1 provider started with
+ * result code %2. HostProcess = %3; ProcessID = %4; ProviderPath = %5".
+ * 5858:
  * "Id = ...; ClientMachine = ...; User = ...; ClientProcessId = ...;
  * Component = ...; Operation = ...; ResultCode = 0x...; PossibleCause = ..."
  * Returns owned (talloc child of [mem]) or NULL on OOM.

@@ -38,6 +38,8 @@ struct cimom {
 	bool lock_init;
 	struct cimom_provider_hooks *providers;
 	uint32_t n_providers;
+	struct cimom_provider_hooks fallback; /* any other name; see provreg */
+	bool has_fallback;
 	uint64_t op_base; /* random, per process: the high half of op ids */
 	uint64_t op_seq;  /* atomically incremented per operation */
 };
@@ -48,6 +50,9 @@ struct cimom_session {
 	char *ns;                 /* canonical namespace */
 	char *user_display;       /* DOMAIN\user, or user */
 	struct cimom_stats stats;
+	/* WQL text of the ExecQuery in progress (for providers' exec_query
+	 * hooks), or NULL. */
+	const char *cur_query;
 };
 
 /* ---- batching (batch.c) ------------------------------------------- */

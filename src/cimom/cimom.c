@@ -463,7 +463,20 @@ const struct cimom_provider_hooks *cimom_provider_find(struct cimom *cm,
 			return &cm->providers[i];
 		}
 	}
-	return NULL;
+	return cm->has_fallback ? &cm->fallback : NULL;
+}
+
+hresult cimom_set_provider_fallback(struct cimom *cm,
+                                    const struct cimom_provider_hooks *hooks)
+{
+	cimom_lock(cm);
+	cm->has_fallback = hooks != NULL;
+	if (hooks != NULL) {
+		cm->fallback = *hooks;
+		cm->fallback.name = "*";
+	}
+	cimom_unlock(cm);
+	return HR_OK;
 }
 
 hresult cimom_register_provider(struct cimom *cm,
@@ -476,7 +489,8 @@ hresult cimom_register_provider(struct cimom *cm,
 		return hr_raise(HR_WBEM_E_INVALID_PARAMETER);
 	}
 	cimom_lock(cm);
-	if (cimom_provider_find(cm, hooks->name) != NULL) {
+	if (cimom_provider_find(cm, hooks->name) != NULL &&
+	    cimom_provider_find(cm, hooks->name) != &cm->fallback) {
 		hr = hr_raise(HR_WBEM_E_ALREADY_EXISTS);
 		goto out;
 	}

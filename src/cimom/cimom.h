@@ -119,6 +119,14 @@ struct cimom_identity {
 	uint32_t pid;               /* ClientProcessId */
 	bool is_admin;              /* member of Administrators */
 	bool remote;                /* came over the network */
+	/*
+	 * The Linux account the caller maps to (has_unix_ids false: none),
+	 * and whether the call impersonates: then a provider host serving
+	 * it runs as uid/gid (provhost.h).
+	 */
+	bool has_unix_ids;
+	uint32_t uid, gid;
+	bool impersonate;
 };
 
 /*
@@ -431,6 +439,16 @@ struct cimom_provider_hooks {
  */
 hresult cimom_register_provider(struct cimom *cm,
                                 const struct cimom_provider_hooks *hooks);
+
+/*
+ * Installs [hooks] (copied; hooks->name is ignored) as the fallback for
+ * every provider name that has no hooks of its own: the provider registry
+ * (cimom/provreg.h) resolves names from the repository's registrations at
+ * call time, so a provider registered later by mofcomp needs nothing
+ * else.  NULL removes the fallback.  Errors: none (S_OK).
+ */
+hresult cimom_set_provider_fallback(struct cimom *cm,
+                                    const struct cimom_provider_hooks *hooks);
 
 /*
  * Pushes one instance from a provider into the operation's result.

@@ -458,12 +458,17 @@ static hresult walk_dynamic(struct cimom_session *s,
 	if (hr_failed(hr)) {
 		return hr;
 	}
-	if (h->enum_instances == NULL) {
-		return not_capable(wc->provider, "enumeration", ei);
-	}
 	res.cls = cls;
 	provider_call_init(&call, s, mem, ns, wc->provider, cls, 0);
-	hr = h->enum_instances(h->arg, &call, &res, ei);
+	if (s->cur_query != NULL && h->exec_query != NULL) {
+		/* The provider may narrow the query; select_cb still filters.
+		 */
+		hr = h->exec_query(h->arg, &call, s->cur_query, &res, ei);
+	} else if (h->enum_instances == NULL) {
+		return not_capable(wc->provider, "enumeration", ei);
+	} else {
+		hr = h->enum_instances(h->arg, &call, &res, ei);
+	}
 	if (hr_failed(res.stop)) {
 		return res.stop;
 	}

@@ -15,6 +15,7 @@
 
 #include "base/buf.h"
 #include "base/utf.h"
+#include "cim/objpath.h"
 #include "cimom/cimom-int.h"
 #include "repo/repo.h"
 #include "wql/wql.h"
@@ -53,6 +54,65 @@ static bool derives_from(const struct cim_class *cls, const char *base)
 	return false;
 }
 
+/*
+ * Plan 1 for a dynamic class: the keys go to the provider's GetObject
+ * (issue 5: "a WHERE on the key is passed to the provider's get"), and
+ * the whole WHERE is evaluated on what it returns.  Returns S_FALSE (scan
+ * instead) when the class has subclasses, whose instances a get on the
+ * FROM class would miss, or when the provider cannot get.
+ */
+static hresult try_provider_get(struct op_ctx *op,
+                                const struct wql_query *q,
+                                const struct cim_class *cls,
+                                const struct cim_instance *key,
+                                struct buf *explain,
+                                struct errinfo *ei)
+{
+	struct cimom_session *s = op->s;
+	struct select_arg sa = { .op = op, .q = q };
+	struct cim_instance *inst = NULL;
+	struct objpath *p = NULL;
+	struct errinfo lei;
+	char **kids = NULL;
+	char *relpath = NULL;
+	uint32_t n_kids = 0;
+	hresult hr;
+
+	hr = repo_class_children(s->cm->repo, op->mem, op->ns, cls->name, &kids,
+	                         &n_kids);
+	if (hr_failed(hr) || n_kids != 0) {
+		return hr_eq(hr, HR_E_OUTOFMEMORY) ? hr : HR_S_FALSE;
+	}
+	hr = cim_instance_relpath(op->mem, key, &relpath);
+	if (hr_ok(hr)) {
+		hr = objpath_parse(op->mem, relpath, &p, NULL);
+	}
+	if (hr_failed(hr)) {
+		return hr_eq(hr, HR_E_OUTOFMEMORY) ? hr : HR_S_FALSE;
+	}
+	if (explain != NULL) {
+		buf_addf(explain, "provider get %s\n", relpath);
+		return HR_OK;
+	}
+	err_clear(&lei);
+	hr = fetch_instance(s, op->mem, op->ns, p, &inst, &lei);
+	if (hr_eq(hr, HR_WBEM_E_PROVIDER_NOT_CAPABLE)) {
+		return HR_S_FALSE;
+	}
+	if (hr_eq(hr, HR_WBEM_E_NOT_FOUND)) {
+		return HR_OK;
+	}
+	if (hr_failed(hr)) {
+		if (ei != NULL) {
+			*ei = lei;
+		}
+		return hr;
+	}
+	s->stats.index_lookups++;
+	s->stats.instances_scanned++;
+	return select_cb(&sa, inst);
+}
+
 /* Plan 1: returns S_FALSE when the query does not pin every key. */
 static hresult try_index(struct op_ctx *op,
                          const struct wql_query *q,
@@ -65,6 +125,7 @@ static hresult try_index(struct op_ctx *op,
 	struct cim_instance *key = NULL, *inst = NULL;
 	struct select_arg sa = { .op = op, .q = q };
 	char *keystr = NULL;
+	const char *prov = NULL;
 	uint32_t n = 0;
 	hresult hr;
 
@@ -88,6 +149,9 @@ static hresult try_index(struct op_ctx *op,
 	if (hr_failed(hr)) {
 		/* Not a usable key (e.g. NULL): fall back to a scan. */
 		return hr_eq(hr, HR_E_OUTOFMEMORY) ? hr : HR_S_FALSE;
+	}
+	if (hr_eq(class_provider(cls, &prov), HR_OK)) {
+		return try_provider_get(op, q, cls, key, explain, ei);
 	}
 	if (explain != NULL) {
 		buf_addf(explain, "index %s %s\n", cls->name, keystr);
@@ -166,15 +230,20 @@ static hresult select_exec(struct op_ctx *op,
 			buf_addf(explain, "scan %s only\n", only->name);
 			return HR_OK;
 		}
-		return walk_instances(s, op->mem, op->ns, only, false,
-		                      select_cb, &sa, ei);
+		s->cur_query = q->text;
+		hr = walk_instances(s, op->mem, op->ns, only, false, select_cb,
+		                    &sa, ei);
+		s->cur_query = NULL;
+		return hr;
 	}
 	if (explain != NULL) {
 		buf_addf(explain, "scan %s deep\n", cls->name);
 		return HR_OK;
 	}
-	return walk_instances(s, op->mem, op->ns, cls, true, select_cb, &sa,
-	                      ei);
+	s->cur_query = q->text;
+	hr = walk_instances(s, op->mem, op->ns, cls, true, select_cb, &sa, ei);
+	s->cur_query = NULL;
+	return hr;
 }
 
 struct meta_arg {
