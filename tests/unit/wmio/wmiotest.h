@@ -15,6 +15,18 @@
 #include "base/utf.h"
 #include "cim/cim.h"
 
+/*
+ * Caps the bytes under [ctx] to provoke E_OUTOFMEMORY (talloc marks
+ * talloc_set_memlimit deprecated; it is the tool the brief names).
+ */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+static inline int wt_memlimit(void *ctx, size_t n)
+{
+	return talloc_set_memlimit(ctx, n);
+}
+#pragma GCC diagnostic pop
+
 /* Decodes hex text (spaces and newlines ignored) into a talloc buffer. */
 static inline uint8_t *wt_hex(void *mem, const char *hex, size_t *n)
 {
