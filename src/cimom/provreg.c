@@ -1,0 +1,948 @@
+/*
+ * provreg: provider registrations from the repository, dispatched to
+ * provider host processes (cimom layer).  See provreg.h.
+ */
+#include "cimom/provreg.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <talloc.h>
+
+#include "base/utf.h"
+#include "cim/objpath.h"
+#include "cimom/cimom-int.h"
+#include "repo/repo.h"
+#include "wql/wql.h"
+
+#define REG_LAYER "provreg"
+
+struct cimom_provreg {
+	struct cimom *cm;
+	struct provhost *ph;
+	char *provider_dir;
+	struct provhost_quota quota;
+	const char *cur_ns; /* namespace of the call in progress (5857) */
+};
+
+/* What an operation needs from the registrations. */
+enum reg_kind {
+	REG_ENUM,
+	REG_GET,
+	REG_PUT,
+	REG_DELETE,
+	REG_QUERY,
+	REG_METHOD,
+};
+
+struct reg {
+	const char *name;    /* __Win32Provider.Name as stored */
+	const char *library; /* absolute or as configured */
+	bool query_levels;   /* QuerySupportLevels is set */
+};
+
+/* ---- reading registrations ------------------------------------------- */
+
+static const char *inst_str(const struct cim_instance *inst, const char *p)
+{
+	const struct cim_value *v = cim_instance_get(inst, p);
+
+	if (v == NULL || v->null || cim_type_is_array(v->type) ||
+	    cim_type_base(v->type) != CIM_T_STRING) {
+		return NULL;
+	}
+	return v->v.s;
+}
+
+static bool inst_bool(const struct cim_instance *inst, const char *p, bool def)
+{
+	const struct cim_value *v = cim_instance_get(inst, p);
+
+	if (v == NULL || v->null || v->type != CIM_T_BOOLEAN) {
+		return def;
+	}
+	return v->v.b;
+}
+
+struct find_arg {
+	const char *name; /* wanted provider name */
+	void *mem;
+	struct cim_instance *found; /* copy under mem */
+	hresult hr;
+};
+
+/* The provider name a registration's `provider` reference points to. */
+static bool ref_names(void *mem, const char *ref, const char *name)
+{
+	struct objpath *p = NULL;
+	bool match = false;
+
+	if (ref == NULL || hr_failed(objpath_parse(mem, ref, &p, NULL))) {
+		return false;
+	}
+	if (p->cls != NULL && p->n_keys == 1 &&
+	    (utf8_casecmp(p->cls, "__Win32Provider") == 0 ||
+	     utf8_casecmp(p->cls, "__Provider") == 0) &&
+	    (p->keys[0].name == NULL ||
+	     utf8_casecmp(p->keys[0].name, "Name") == 0) &&
+	    p->keys[0].type == OBJPATH_KEY_STRING && p->keys[0].s != NULL &&
+	    utf8_casecmp(p->keys[0].s, name) == 0) {
+		match = true;
+	}
+	talloc_free(p);
+	return match;
+}
+
+static hresult keep_copy(struct find_arg *fa, const struct cim_instance *inst)
+{
+	struct cim_class *cls = cim_class_copy(fa->mem, inst->cls);
+	struct cim_instance *c;
+
+	if (cls == NULL) {
+		return hr_raise(HR_E_OUTOFMEMORY);
+	}
+	c = cim_instance_copy(fa->mem, inst);
+	if (c == NULL) {
+		return hr_raise(HR_E_OUTOFMEMORY);
+	}
+	c->cls = cls;
+	fa->found = c;
+	return HR_OK;
+}
+
+static hresult find_reg_cb(void *arg, struct cim_instance *inst)
+{
+	struct find_arg *fa = arg;
+
+	if (fa->found != NULL) {
+		return HR_OK;
+	}
+	if (!ref_names(fa->mem, inst_str(inst, "provider"), fa->name)) {
+		return HR_OK;
+	}
+	fa->hr = keep_copy(fa, inst);
+	return fa->hr;
+}
+
+static hresult find_provider_cb(void *arg, struct cim_instance *inst)
+{
+	struct find_arg *fa = arg;
+	const char *n = inst_str(inst, "Name");
+
+	if (fa->found != NULL || n == NULL || utf8_casecmp(n, fa->name) != 0) {
+		return HR_OK;
+	}
+	fa->hr = keep_copy(fa, inst);
+	return fa->hr;
+}
+
+/* The __Win32Provider instance named [name] in [ns], or S_FALSE. */
+static hresult find_provider(struct cimom_provreg *pr,
+                             void *mem,
+                             const char *ns,
+                             const char *name,
+                             struct cim_instance **out)
+{
+	struct repo *r = pr->cm->repo;
+	struct find_arg fa = { .name = name, .mem = mem, .hr = HR_OK };
+	struct cim_class *cls = NULL;
+	struct cim_instance *key;
+	char *ks = NULL;
+	hresult hr;
+
+	hr = repo_class_get(r, mem, ns, "__Win32Provider", &cls);
+	if (hr_eq(hr, HR_WBEM_E_NOT_FOUND)) {
+		return HR_S_FALSE;
+	}
+	if (hr_failed(hr)) {
+		return hr;
+	}
+	key = cim_instance_new(mem, cls);
+	if (key == NULL) {
+		return hr_raise(HR_E_OUTOFMEMORY);
+	}
+	hr = cim_instance_set(key, "Name",
+	                      &(struct cim_value){ .type = CIM_T_STRING,
+	                                           .v.s = (char *)name });
+	if (hr_ok(hr)) {
+		hr = repo_keystr(mem, key, &ks);
+	}
+	if (hr_ok(hr)) {
+		hr = repo_instance_get(r, mem, ns, "__Win32Provider", ks, out);
+		if (hr_ok(hr)) {
+			return HR_OK;
+		}
+	}
+	if (!hr_eq(hr, HR_WBEM_E_NOT_FOUND)) {
+		return hr;
+	}
+	/* Names are case-insensitive; the key index may not be. */
+	hr = repo_instance_enum(r, mem, ns, "__Win32Provider", false,
+	                        find_provider_cb, &fa);
+	if (hr_failed(hr)) {
+		return hr;
+	}
+	if (fa.found == NULL) {
+		return HR_S_FALSE;
+	}
+	*out = fa.found;
+	return HR_OK;
+}
+
+/* Checks HostingModel: S_OK, or a registration error in [ei]. */
+static hresult check_hosting(const char *name,
+                             const char *hm,
+                             struct errinfo *ei)
+{
+	static const char *const ok[] = {
+		"NetworkServiceHost",        "LocalServiceHost",
+		"LocalSystemHost",           "NetworkServiceHostOrSelfHost",
+		"LocalSystemHostOrSelfHost",
+	};
+	static const char *const unsupported[] = { "SelfHost", "Decoupled" };
+	char model[64];
+	const char *colon;
+	size_t n;
+
+	if (hm == NULL) {
+		return HR_OK;
+	}
+	colon = strchr(hm, ':');
+	n = colon != NULL ? (size_t)(colon - hm) : strlen(hm);
+	if (n >= sizeof(model)) {
+		n = sizeof(model) - 1;
+	}
+	memcpy(model, hm, n);
+	model[n] = '\0';
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		if (utf8_casecmp(model, ok[i]) == 0) {
+			return HR_OK;
+		}
+	}
+	for (size_t i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]);
+	     i++) {
+		if (utf8_casecmp(model, unsupported[i]) == 0) {
+			return err_set(
+			        ei, HR_WBEM_E_INVALID_PROVIDER_REGISTRATION,
+			        REG_LAYER,
+			        "provider '%s': hosting model '%s' is not "
+			        "supported (providers run in wmiprvse)",
+			        name, hm);
+		}
+	}
+	return err_set(ei, HR_WBEM_E_INVALID_PROVIDER_REGISTRATION, REG_LAYER,
+	               "provider '%s': unknown hosting model '%s'", name, hm);
+}
+
+/* The library of provider instance [p], or NULL when it names none. */
+static const char *library_of(struct cimom_provreg *pr,
+                              void *mem,
+                              const struct cim_instance *p)
+{
+	const char *lib = inst_str(p, "LibraryPath");
+	size_t n;
+
+	if (lib == NULL || lib[0] == '\0') {
+		lib = inst_str(p, "CLSID");
+		if (lib == NULL) {
+			return NULL;
+		}
+		n = strlen(lib);
+		if (strchr(lib, '/') == NULL &&
+		    (n < 3 || strcmp(lib + n - 3, ".so") != 0)) {
+			return NULL;
+		}
+	}
+	if (lib[0] == '/' || pr->provider_dir == NULL) {
+		return lib;
+	}
+	return talloc_asprintf(mem, "%s/%s", pr->provider_dir, lib);
+}
+
+static const char *reg_class(enum reg_kind kind)
+{
+	return kind == REG_METHOD ? "__MethodProviderRegistration"
+	                          : "__InstanceProviderRegistration";
+}
+
+/* Checks the Supports* flag of [kind]; S_OK or NOT_CAPABLE in [ei]. */
+static hresult check_supports(const char *name,
+                              enum reg_kind kind,
+                              const struct cim_instance *reg,
+                              struct errinfo *ei)
+{
+	const char *flag = NULL;
+	bool def = false;
+
+	switch (kind) {
+	case REG_ENUM:
+	case REG_QUERY:
+		flag = "SupportsEnumeration";
+		def = true;
+		break;
+	case REG_GET:
+		flag = "SupportsGet";
+		break;
+	case REG_PUT:
+		flag = "SupportsPut";
+		break;
+	case REG_DELETE:
+		flag = "SupportsDelete";
+		break;
+	case REG_METHOD:
+		return HR_OK;
+	}
+	if (inst_bool(reg, flag, def)) {
+		return HR_OK;
+	}
+	return err_set(ei, HR_WBEM_E_PROVIDER_NOT_CAPABLE, REG_LAYER,
+	               "provider '%s' is registered with %s = FALSE", name,
+	               flag);
+}
+
+/*
+ * Reads and checks the registration of the call's provider for [kind].
+ * Returns S_OK with [out] filled (strings under [mem]) or the error.
+ */
+static hresult resolve(struct cimom_provreg *pr,
+                       void *mem,
+                       const struct cimom_provider_call *call,
+                       enum reg_kind kind,
+                       struct reg *out,
+                       struct errinfo *ei)
+{
+	const char *name = call->provider;
+	struct find_arg fa = { .name = name, .mem = mem, .hr = HR_OK };
+	struct cim_instance *p = NULL;
+	hresult hr;
+
+	if (name == NULL || name[0] == '\0') {
+		return err_set(ei, HR_WBEM_E_PROVIDER_NOT_FOUND, REG_LAYER,
+		               "class '%s' is dynamic but names no provider",
+		               call->cls->name);
+	}
+	hr = find_provider(pr, mem, call->ns, name, &p);
+	if (hr_eq(hr, HR_S_FALSE)) {
+		return err_set(ei, HR_WBEM_E_PROVIDER_NOT_FOUND, REG_LAYER,
+		               "provider '%s' of class '%s' is not registered "
+		               "in '%s' (no __Win32Provider.Name=\"%s\")",
+		               name, call->cls->name, call->ns, name);
+	}
+	if (hr_failed(hr)) {
+		return err_set(ei, hr, REG_LAYER,
+		               "cannot read the registration of provider '%s'",
+		               name);
+	}
+	out->name = inst_str(p, "Name") ? inst_str(p, "Name") : name;
+	if (!inst_bool(p, "Enabled", true)) {
+		return err_set(ei, HR_WBEM_E_PROVIDER_DISABLED, REG_LAYER,
+		               "provider '%s' is disabled (Enabled = FALSE)",
+		               out->name);
+	}
+	hr = check_hosting(out->name, inst_str(p, "HostingModel"), ei);
+	if (hr_failed(hr)) {
+		return hr;
+	}
+	out->library = library_of(pr, mem, p);
+	if (out->library == NULL) {
+		return err_set(ei, HR_WBEM_E_INVALID_PROVIDER_REGISTRATION,
+		               REG_LAYER,
+		               "provider '%s' names no library (LibraryPath, "
+		               "or a path in CLSID)",
+		               out->name);
+	}
+	hr = repo_instance_enum(pr->cm->repo, mem, call->ns, reg_class(kind),
+	                        false, find_reg_cb, &fa);
+	if (hr_failed(hr) && !hr_eq(hr, HR_WBEM_E_INVALID_CLASS) &&
+	    !hr_eq(hr, HR_WBEM_E_NOT_FOUND)) {
+		return err_set(ei, hr, REG_LAYER,
+		               "cannot read the registrations of provider '%s'",
+		               out->name);
+	}
+	if (fa.found == NULL) {
+		return err_set(ei, HR_WBEM_E_INVALID_PROVIDER_REGISTRATION,
+		               REG_LAYER,
+		               "provider '%s' has no %s for %s of class '%s'",
+		               out->name, reg_class(kind),
+		               kind == REG_METHOD ? "methods" : "instances",
+		               call->cls->name);
+	}
+	out->query_levels = false;
+	if (kind != REG_METHOD) {
+		const struct cim_value *ql = cim_instance_get(
+		        fa.found, "QuerySupportLevels");
+
+		out->query_levels = ql != NULL && !ql->null &&
+		                    cim_type_is_array(ql->type) &&
+		                    ql->v.a.n > 0;
+	}
+	return check_supports(out->name, kind, fa.found, ei);
+}
+
+/* ---- requests ---------------------------------------------------------- */
+
+static void req_init(struct cimom_provreg *pr,
+                     struct provhost_req *rq,
+                     uint8_t op,
+                     const struct reg *reg,
+                     const struct cimom_provider_call *call)
+{
+	const struct cimom_identity *id = call->identity;
+
+	memset(rq, 0, sizeof(*rq));
+	rq->op = op;
+	rq->target.provider = reg->name;
+	rq->target.library = reg->library;
+	if (id != NULL && id->impersonate && id->has_unix_ids) {
+		rq->target.impersonate = true;
+		rq->target.uid = id->uid;
+		rq->target.gid = id->gid;
+	}
+	rq->ns = call->ns;
+	rq->user = id != NULL && id->user != NULL ? id->user : "";
+	rq->domain = id != NULL ? id->domain : NULL;
+	rq->has_unix_ids = id != NULL && id->has_unix_ids;
+	rq->uid = id != NULL ? id->uid : 0;
+	rq->gid = id != NULL ? id->gid : 0;
+	rq->flags = call->flags;
+	rq->cls = call->cls;
+	pr->cur_ns = call->ns;
+}
+
+/* Text of an object path key, as the provider ABI gives it. */
+static const char *key_text(void *mem, const struct objpath_key *k)
+{
+	switch (k->type) {
+	case OBJPATH_KEY_SINT:
+		return talloc_asprintf(mem, "%lld", (long long)k->i);
+	case OBJPATH_KEY_UINT:
+		return talloc_asprintf(mem, "%llu", (unsigned long long)k->u);
+	case OBJPATH_KEY_BOOL:
+		return k->b ? "TRUE" : "FALSE";
+	default:
+		return k->s != NULL ? k->s : "";
+	}
+}
+
+/* The keys of instance path [p] of [cls] as name/value text pairs. */
+static hresult path_kvs(void *mem,
+                        const struct cim_class *cls,
+                        const struct objpath *p,
+                        struct provframe_kv **out,
+                        uint32_t *n,
+                        struct errinfo *ei)
+{
+	struct provframe_kv *kv;
+	char *ks = NULL;
+	hresult hr;
+
+	*out = NULL;
+	*n = 0;
+	hr = cim_keystr_from_objpath(mem, cls, p, &ks, ei);
+	if (hr_failed(hr)) {
+		return hr;
+	}
+	if (p->n_keys == 0) {
+		return HR_OK;
+	}
+	kv = talloc_zero_array(mem, struct provframe_kv, p->n_keys);
+	if (kv == NULL) {
+		return hr_raise(HR_E_OUTOFMEMORY);
+	}
+	for (uint32_t i = 0; i < p->n_keys; i++) {
+		const struct objpath_key *k = &p->keys[i];
+
+		kv[i].name = k->name;
+		if (kv[i].name == NULL && cls->n_keys == 1) {
+			kv[i].name = cls->props[cls->key_index[0]].name;
+		}
+		kv[i].value = key_text(mem, k);
+		if (kv[i].name == NULL || kv[i].value == NULL) {
+			return hr_raise(HR_E_OUTOFMEMORY);
+		}
+	}
+	*out = kv;
+	*n = p->n_keys;
+	return HR_OK;
+}
+
+static const char *lit_text(void *mem, const struct cim_value *v)
+{
+	switch (v->type) {
+	case CIM_T_STRING:
+		return v->v.s;
+	case CIM_T_SINT64:
+		return talloc_asprintf(mem, "%lld", (long long)v->v.i);
+	case CIM_T_UINT64:
+		return talloc_asprintf(mem, "%llu", (unsigned long long)v->v.u);
+	case CIM_T_REAL64:
+		return talloc_asprintf(mem, "%.17g", v->v.r);
+	case CIM_T_BOOLEAN:
+		return v->v.b ? "TRUE" : "FALSE";
+	default:
+		return NULL;
+	}
+}
+
+/* Adds `name = literal` of [e] to [kv] when it is such a comparison. */
+static void add_eq(void *mem,
+                   const struct cim_class *cls,
+                   const struct wql_expr *e,
+                   struct provframe_kv *kv,
+                   uint32_t *n)
+{
+	const struct wql_cmp *c = &e->cmp;
+	const char *val;
+
+	if (e->kind != WQL_EXPR_CMP || c->op != WQL_OP_EQ || c->n_seg != 1 ||
+	    c->lit.null || cim_sysprop_is(c->name) ||
+	    cim_class_find_prop(cls, c->name) < 0 || *n >= PROVFRAME_MAX_KEYS) {
+		return;
+	}
+	val = lit_text(mem, &c->lit);
+	if (val != NULL) {
+		kv[*n].name = c->name;
+		kv[*n].value = val;
+		(*n)++;
+	}
+}
+
+/* The top-level `property = literal` terms of [query]'s WHERE. */
+static void query_eqs(void *mem,
+                      const struct cim_class *cls,
+                      const char *query,
+                      struct provframe_kv **out,
+                      uint32_t *n)
+{
+	struct wql_query *q = NULL;
+	struct provframe_kv *kv;
+
+	*out = NULL;
+	*n = 0;
+	if (hr_failed(wql_parse(mem, query, NULL, &q, NULL)) ||
+	    q->kind != WQL_SELECT || q->where == NULL) {
+		return;
+	}
+	kv = talloc_zero_array(mem, struct provframe_kv, PROVFRAME_MAX_KEYS);
+	if (kv == NULL) {
+		return;
+	}
+	if (q->where->kind == WQL_EXPR_AND) {
+		for (uint32_t i = 0; i < q->where->n_kids; i++) {
+			add_eq(mem, cls, q->where->kids[i], kv, n);
+		}
+	} else {
+		add_eq(mem, cls, q->where, kv, n);
+	}
+	*out = kv;
+}
+
+/* ---- result callbacks -------------------------------------------------- */
+
+struct res_arg {
+	struct cimom_provreg *pr;
+	const struct cimom_provider_call *call;
+	struct cimom_result *res;  /* enumerations and queries */
+	struct cim_instance **get; /* GET: the copy */
+};
+
+static hresult res_put(void *arg, struct cim_instance *inst)
+{
+	struct res_arg *ra = arg;
+
+	return cimom_result_put(ra->res, inst);
+}
+
+static hresult res_get(void *arg, struct cim_instance *inst)
+{
+	struct res_arg *ra = arg;
+
+	if (*ra->get != NULL) {
+		return HR_OK;
+	}
+	*ra->get = cim_instance_copy(ra->call->mem, inst);
+	return *ra->get != NULL ? HR_OK : hr_raise(HR_E_OUTOFMEMORY);
+}
+
+/* Classes live in the call's context: results may outlive provhost_call. */
+static hresult res_class(void *arg,
+                         void *mem,
+                         const char *name,
+                         struct cim_class **out)
+{
+	struct res_arg *ra = arg;
+
+	(void)mem;
+	return repo_class_get(ra->pr->cm->repo, ra->call->mem, ra->call->ns,
+	                      name, out);
+}
+
+/* ---- hooks ---------------------------------------------------------- */
+
+static hresult do_stream(struct cimom_provreg *pr,
+                         const struct cimom_provider_call *call,
+                         const char *query,
+                         struct cimom_result *res,
+                         struct errinfo *ei)
+{
+	void *tmp = talloc_new(NULL);
+	struct res_arg ra = { .pr = pr, .call = call, .res = res };
+	struct provhost_results r = { res_put, res_class, &ra };
+	struct provhost_req rq;
+	struct reg reg;
+	hresult hr;
+
+	if (tmp == NULL) {
+		return hr_raise(HR_E_OUTOFMEMORY);
+	}
+	hr = resolve(pr, tmp, call, query ? REG_QUERY : REG_ENUM, &reg, ei);
+	if (hr_ok(hr)) {
+		bool q = query != NULL && reg.query_levels;
+
+		req_init(pr, &rq, q ? PROVFRAME_QUERY : PROVFRAME_ENUM, &reg,
+		         call);
+		if (q) {
+			struct provframe_kv *eqs;
+
+			rq.query = query;
+			query_eqs(tmp, call->cls, query, &eqs, &rq.n_eqs);
+			rq.eqs = eqs;
+		}
+		hr = provhost_call(pr->ph, &rq, &r, tmp, NULL, ei);
+	}
+	talloc_free(tmp);
+	return hr;
+}
+
+static hresult hook_enum(void *arg,
+                         const struct cimom_provider_call *call,
+                         struct cimom_result *res,
+                         struct errinfo *ei)
+{
+	return do_stream(arg, call, NULL, res, ei);
+}
+
+static hresult hook_query(void *arg,
+                          const struct cimom_provider_call *call,
+                          const char *query,
+                          struct cimom_result *res,
+                          struct errinfo *ei)
+{
+	return do_stream(arg, call, query, res, ei);
+}
+
+/* GET and DELETE share everything but the op. */
+static hresult do_keyed(struct cimom_provreg *pr,
+                        const struct cimom_provider_call *call,
+                        const struct objpath *path,
+                        enum reg_kind kind,
+                        struct cim_instance **out,
+                        struct errinfo *ei)
+{
+	void *tmp = talloc_new(NULL);
+	struct cim_instance *got = NULL;
+	struct res_arg ra = { .pr = pr, .call = call, .get = &got };
+	struct provhost_results r = { res_get, res_class, &ra };
+	struct provframe_kv *kv = NULL;
+	struct provhost_req rq;
+	struct reg reg;
+	hresult hr;
+
+	if (tmp == NULL) {
+		return hr_raise(HR_E_OUTOFMEMORY);
+	}
+	hr = resolve(pr, tmp, call, kind, &reg, ei);
+	if (hr_ok(hr)) {
+		req_init(pr, &rq,
+		         kind == REG_GET ? PROVFRAME_GET : PROVFRAME_DELETE,
+		         &reg, call);
+		hr = path_kvs(tmp, call->cls, path, &kv, &rq.n_keys, ei);
+		rq.keys = kv;
+		rq.has_keys = true;
+	}
+	if (hr_ok(hr)) {
+		hr = provhost_call(pr->ph, &rq, &r, tmp, NULL, ei);
+	}
+	if (hr_ok(hr) && out != NULL) {
+		*out = got;
+	} else {
+		talloc_free(got);
+	}
+	talloc_free(tmp);
+	return hr;
+}
+
+static hresult hook_get(void *arg,
+                        const struct cimom_provider_call *call,
+                        const struct objpath *path,
+                        struct cim_instance **out,
+                        struct errinfo *ei)
+{
+	return do_keyed(arg, call, path, REG_GET, out, ei);
+}
+
+static hresult hook_delete(void *arg,
+                           const struct cimom_provider_call *call,
+                           const struct objpath *path,
+                           struct errinfo *ei)
+{
+	return do_keyed(arg, call, path, REG_DELETE, NULL, ei);
+}
+
+static hresult hook_put(void *arg,
+                        const struct cimom_provider_call *call,
+                        const struct cim_instance *inst,
+                        struct errinfo *ei)
+{
+	struct cimom_provreg *pr = arg;
+	void *tmp = talloc_new(NULL);
+	struct res_arg ra = { .pr = pr, .call = call };
+	struct provhost_results r = { res_put, res_class, &ra };
+	struct provhost_req rq;
+	struct reg reg;
+	hresult hr;
+
+	if (tmp == NULL) {
+		return hr_raise(HR_E_OUTOFMEMORY);
+	}
+	hr = resolve(pr, tmp, call, REG_PUT, &reg, ei);
+	if (hr_ok(hr)) {
+		req_init(pr, &rq, PROVFRAME_PUT, &reg, call);
+		rq.inst = inst;
+		hr = provhost_call(pr->ph, &rq, &r, tmp, NULL, ei);
+	}
+	talloc_free(tmp);
+	return hr;
+}
+
+/* The out-parameters class of [m]: ReturnValue and the out parameters. */
+static hresult out_class(void *mem,
+                         const struct cim_method *m,
+                         struct cim_class **out)
+{
+	struct cim_class *local = cim_class_new(mem, "__PARAMETERS", NULL);
+	struct cim_property *p;
+
+	*out = NULL;
+	if (local == NULL) {
+		return hr_raise(HR_E_OUTOFMEMORY);
+	}
+	if (m->return_type != CIM_T_EMPTY &&
+	    cim_class_add_prop(local, "ReturnValue", m->return_type) == NULL) {
+		return hr_raise(HR_E_OUTOFMEMORY);
+	}
+	for (uint32_t i = 0; i < m->n_params; i++) {
+		const struct cim_param *pa = &m->params[i];
+
+		if (!pa->out) {
+			continue;
+		}
+		p = cim_class_add_prop(local, pa->name, pa->type);
+		if (p == NULL) {
+			return hr_raise(HR_E_OUTOFMEMORY);
+		}
+		if (pa->ref_class != NULL) {
+			p->ref_class = talloc_strdup(local, pa->ref_class);
+			if (p->ref_class == NULL) {
+				return hr_raise(HR_E_OUTOFMEMORY);
+			}
+		}
+	}
+	if (local->n_props == 0) {
+		return HR_OK;
+	}
+	return cim_class_resolve(mem, local, NULL, out, NULL);
+}
+
+static hresult hook_method(void *arg,
+                           const struct cimom_provider_call *call,
+                           const struct objpath *path,
+                           const char *method,
+                           const struct cim_instance *in,
+                           struct cim_instance **out,
+                           struct errinfo *ei)
+{
+	struct cimom_provreg *pr = arg;
+	void *tmp = talloc_new(NULL);
+	struct res_arg ra = { .pr = pr, .call = call };
+	struct provhost_results r = { res_put, res_class, &ra };
+	const struct cim_method *m;
+	struct cim_class *ocls = NULL;
+	struct provframe_kv *kv = NULL;
+	struct provhost_req rq;
+	struct reg reg;
+	hresult hr;
+
+	if (tmp == NULL) {
+		return hr_raise(HR_E_OUTOFMEMORY);
+	}
+	hr = resolve(pr, tmp, call, REG_METHOD, &reg, ei);
+	if (hr_ok(hr)) {
+		req_init(pr, &rq, PROVFRAME_METHOD, &reg, call);
+		m = cim_class_find_method(call->cls, method);
+		hr = m != NULL ? out_class(call->mem, m, &ocls)
+		               : HR_WBEM_E_INVALID_METHOD;
+		rq.method = m != NULL ? m->name : method;
+		rq.out_cls = ocls;
+		rq.inst = in;
+	}
+	if (hr_ok(hr) && (path->n_keys > 0 || path->singleton)) {
+		hr = path_kvs(tmp, call->cls, path, &kv, &rq.n_keys, ei);
+		rq.keys = kv;
+		rq.has_keys = true;
+	}
+	if (hr_ok(hr)) {
+		hr = provhost_call(pr->ph, &rq, &r, call->mem, out, ei);
+	}
+	talloc_free(tmp);
+	return hr;
+}
+
+/* ---- attach ------------------------------------------------------------ */
+
+static void on_started(void *arg,
+                       const char *provider,
+                       const char *library,
+                       uint32_t pid)
+{
+	struct cimom_provreg *pr = arg;
+	struct cimom_activity_event ev = {
+		.event_id = CIMOM_EVENT_PROVIDER_STARTED,
+		.result_code = 0,
+		.provider_name = (char *)provider,
+		.host_process = (char *)"wmiprvse",
+		.host_pid = pid,
+		.provider_path = (char *)library,
+		.ns = (char *)(pr->cur_ns != NULL ? pr->cur_ns : ""),
+	};
+
+	cimom_activity_write(pr->cm->activity, &ev);
+}
+
+static void read_quota(struct cimom_provreg *pr)
+{
+	void *tmp = talloc_new(NULL);
+	struct cim_instance *q = NULL;
+	const struct cim_value *v;
+
+	pr->quota.memory_per_host = PROVHOST_DEFAULT_MEMORY;
+	pr->quota.threads_per_host = PROVHOST_DEFAULT_THREADS;
+	pr->quota.handles_per_host = PROVHOST_DEFAULT_HANDLES;
+	pr->quota.process_limit = PROVHOST_DEFAULT_HOSTS;
+	if (tmp == NULL ||
+	    hr_failed(repo_instance_get(pr->cm->repo, tmp, "root",
+	                                "__ProviderHostQuotaConfiguration", "@",
+	                                &q))) {
+		talloc_free(tmp);
+		return;
+	}
+	v = cim_instance_get(q, "MemoryPerHost");
+	if (v != NULL && !v->null && v->type == CIM_T_UINT64) {
+		pr->quota.memory_per_host = v->v.u;
+	}
+	v = cim_instance_get(q, "ThreadsPerHost");
+	if (v != NULL && !v->null && v->type == CIM_T_UINT32) {
+		pr->quota.threads_per_host = (uint32_t)v->v.u;
+	}
+	v = cim_instance_get(q, "HandlesPerHost");
+	if (v != NULL && !v->null && v->type == CIM_T_UINT32) {
+		pr->quota.handles_per_host = (uint32_t)v->v.u;
+	}
+	v = cim_instance_get(q, "ProcessLimitAllHosts");
+	if (v != NULL && !v->null && v->type == CIM_T_UINT32) {
+		pr->quota.process_limit = (uint32_t)v->v.u;
+	}
+	talloc_free(tmp);
+}
+
+static int provreg_destructor(struct cimom_provreg *pr)
+{
+	/* The cimom may be mid-destruction (we may be its child): no lock. */
+	if (pr->cm->has_fallback && pr->cm->fallback.arg == pr) {
+		pr->cm->has_fallback = false;
+	}
+	return 0;
+}
+
+hresult cimom_provreg_attach(struct cimom *cm,
+                             void *mem,
+                             const struct cimom_provreg_config *cfg,
+                             struct cimom_provreg **out,
+                             struct errinfo *ei)
+{
+	struct cimom_provider_hooks hooks = {
+		.name = "*",
+		.enum_instances = hook_enum,
+		.get_instance = hook_get,
+		.put_instance = hook_put,
+		.delete_instance = hook_delete,
+		.exec_method = hook_method,
+		.exec_query = hook_query,
+	};
+	struct provhost_config pc = { 0 };
+	struct cimom_provreg *pr;
+	hresult hr;
+
+	if (cfg == NULL || cfg->host_path == NULL) {
+		return err_set(ei, HR_WBEM_E_INVALID_PARAMETER, REG_LAYER,
+		               "no provider host path");
+	}
+	if (cm->has_fallback) {
+		return err_set(ei, HR_WBEM_E_ALREADY_EXISTS, REG_LAYER,
+		               "a provider registry is already attached");
+	}
+	pr = talloc_zero(mem, struct cimom_provreg);
+	if (pr == NULL) {
+		return hr_raise(HR_E_OUTOFMEMORY);
+	}
+	pr->cm = cm;
+	if (cfg->provider_dir != NULL) {
+		pr->provider_dir = talloc_strdup(pr, cfg->provider_dir);
+		if (pr->provider_dir == NULL) {
+			talloc_free(pr);
+			return hr_raise(HR_E_OUTOFMEMORY);
+		}
+	}
+	cimom_lock(cm);
+	read_quota(pr);
+	cimom_unlock(cm);
+	if (cfg->quota.memory_per_host != 0) {
+		pr->quota.memory_per_host = cfg->quota.memory_per_host;
+	}
+	if (cfg->quota.threads_per_host != 0) {
+		pr->quota.threads_per_host = cfg->quota.threads_per_host;
+	}
+	if (cfg->quota.handles_per_host != 0) {
+		pr->quota.handles_per_host = cfg->quota.handles_per_host;
+	}
+	if (cfg->quota.process_limit != 0) {
+		pr->quota.process_limit = cfg->quota.process_limit;
+	}
+	pc.host_path = cfg->host_path;
+	pc.call_timeout_ms = cfg->call_timeout_ms;
+	pc.quota = pr->quota;
+	pc.log = cfg->log != NULL ? cfg->log : cm->log;
+	pc.started = on_started;
+	pc.started_arg = pr;
+	hr = provhost_new(pr, &pc, &pr->ph);
+	if (hr_failed(hr)) {
+		talloc_free(pr);
+		return err_set(ei, hr, REG_LAYER,
+		               "cannot set up provider hosts");
+	}
+	hooks.arg = pr;
+	cimom_set_provider_fallback(cm, &hooks);
+	talloc_set_destructor(pr, provreg_destructor);
+	*out = pr;
+	return HR_OK;
+}
+
+struct provhost *cimom_provreg_hosts(struct cimom_provreg *pr)
+{
+	return pr->ph;
+}
+
+void cimom_provreg_quota(const struct cimom_provreg *pr,
+                         struct provhost_quota *out)
+{
+	*out = pr->quota;
+}
