@@ -1,0 +1,202 @@
+/*
+ * fuzz_activation: the activation properties BLOB and the
+ * IRemoteSCMActivator stubs (dcom/actprops.h, dcom/stubs.h).
+ *
+ * The whole input is decoded as an ActivationPropertiesIn OBJREF, an
+ * ActivationPropertiesOut OBJREF, a RemoteCreateInstance request stub and
+ * a RemoteCreateInstance / RemoteGetClassObject response stub.  Whatever
+ * decodes is pushed, pulled again (it must decode, with the same
+ * properties present in the same order) and pushed a second time: both
+ * pushes must give the same octets.  A push may refuse a value only for
+ * size (NDR_ERR_RANGE / NDR_ERR_LIMIT).  Seeds: c05, c06, c07, c08.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <talloc.h>
+
+#include "dcom/actprops.h"
+#include "dcom/stubs.h"
+#include "rpc/ndr.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define CHECK(x)                 \
+	do {                     \
+		if (!(x)) {      \
+			abort(); \
+		}                \
+	} while (0)
+
+enum kind { K_IN, K_OUT, K_CREATE_REQ, K_ACT_RESP };
+
+union value {
+	struct dcom_actprops props;
+	struct dcom_create_instance_req req;
+	struct dcom_activation_resp resp;
+};
+
+static void limits(struct ndr_limits *lim)
+{
+	ndr_limits_default(lim);
+	lim->max_alloc = 4u << 20;
+	lim->max_elems = 1u << 16;
+	lim->max_push = 1u << 20;
+}
+
+static enum ndr_err pull(void *mem,
+                         enum kind k,
+                         const uint8_t *p,
+                         size_t n,
+                         union value *v)
+{
+	struct ndr_limits lim;
+	struct ndr_pull ndr;
+	enum ndr_err err;
+
+	limits(&lim);
+	if (ndr_pull_init(&ndr, mem, p, n, 0, &lim) != NDR_ERR_SUCCESS) {
+		return NDR_ERR_ALLOC;
+	}
+	switch (k) {
+	case K_IN:
+		err = dcom_actprops_in_pull(&ndr, n, &v->props);
+		break;
+	case K_OUT:
+		err = dcom_actprops_out_pull(&ndr, n, &v->props);
+		break;
+	case K_CREATE_REQ:
+		err = dcom_create_instance_req_pull(&ndr, &v->req);
+		break;
+	default:
+		err = dcom_activation_resp_pull(&ndr, &v->resp);
+		break;
+	}
+	if (err == NDR_ERR_SUCCESS) {
+		err = ndr_pull_finish(&ndr);
+	}
+	if (err != NDR_ERR_SUCCESS) {
+		CHECK(ndr.err_pos <= n);
+	}
+	ndr_pull_release(&ndr);
+	return err;
+}
+
+static enum ndr_err push(void *mem,
+                         enum kind k,
+                         const union value *v,
+                         uint8_t **out,
+                         size_t *n)
+{
+	struct ndr_limits lim;
+	struct ndr_push ndr;
+	const uint8_t *b;
+	enum ndr_err err;
+
+	limits(&lim);
+	if (ndr_push_init(&ndr, mem, 0, &lim) != NDR_ERR_SUCCESS) {
+		return NDR_ERR_ALLOC;
+	}
+	switch (k) {
+	case K_IN:
+		dcom_actprops_in_push(&ndr, &v->props);
+		break;
+	case K_OUT:
+		dcom_actprops_out_push(&ndr, &v->props);
+		break;
+	case K_CREATE_REQ:
+		dcom_create_instance_req_push(&ndr, &v->req);
+		break;
+	default:
+		dcom_activation_resp_push(&ndr, &v->resp);
+		break;
+	}
+	err = ndr_push_blob(&ndr, &b, n);
+	if (err == NDR_ERR_SUCCESS) {
+		*out = talloc_size(mem, *n + 1);
+		CHECK(*out != NULL);
+		memcpy(*out, b, *n);
+	}
+	ndr_push_release(&ndr);
+	return err;
+}
+
+static const struct dcom_actprops *props_of(enum kind k, const union value *v)
+{
+	switch (k) {
+	case K_IN:
+	case K_OUT:
+		return &v->props;
+	case K_CREATE_REQ:
+		return v->req.props;
+	default:
+		return v->resp.props;
+	}
+}
+
+static void same(enum kind k, const union value *a, const union value *b)
+{
+	const struct dcom_actprops *x = props_of(k, a);
+	const struct dcom_actprops *y = props_of(k, b);
+
+	CHECK((x == NULL) == (y == NULL));
+	if (x == NULL) {
+		return;
+	}
+	CHECK(x->present == y->present && x->n_order == y->n_order);
+	CHECK(memcmp(x->order, y->order, x->n_order * sizeof(x->order[0])) ==
+	      0);
+	CHECK(x->dest_ctx == y->dest_ctx && x->n_unknown == y->n_unknown);
+	if (x->present & DCOM_ACTPROP_BIT(DCOM_ACTPROP_INSTANTIATION)) {
+		CHECK(rpc_uuid_equal(&x->inst.clsid, &y->inst.clsid));
+		CHECK(x->inst.n_iids == y->inst.n_iids);
+		for (uint32_t i = 0; i < x->inst.n_iids; i++) {
+			CHECK(rpc_uuid_equal(&x->inst.iids[i],
+			                     &y->inst.iids[i]));
+		}
+	}
+	if (x->present & DCOM_ACTPROP_BIT(DCOM_ACTPROP_SCM_REPLY)) {
+		CHECK(x->scm_reply.oxid == y->scm_reply.oxid);
+		CHECK(x->scm_reply.authn_hint == y->scm_reply.authn_hint);
+	}
+	if (x->present & DCOM_ACTPROP_BIT(DCOM_ACTPROP_PROPS_OUT)) {
+		CHECK(x->props_out.n == y->props_out.n);
+	}
+}
+
+static void one(enum kind k, const uint8_t *data, size_t size)
+{
+	void *mem = talloc_new(NULL);
+	union value a;
+	union value b;
+	uint8_t *p1 = NULL;
+	uint8_t *p2 = NULL;
+	size_t n1 = 0;
+	size_t n2 = 0;
+	enum ndr_err err;
+
+	CHECK(mem != NULL);
+	if (pull(mem, k, data, size, &a) != NDR_ERR_SUCCESS) {
+		goto out;
+	}
+	err = push(mem, k, &a, &p1, &n1);
+	if (err == NDR_ERR_RANGE || err == NDR_ERR_LIMIT) {
+		goto out;
+	}
+	CHECK(err == NDR_ERR_SUCCESS);
+	CHECK(pull(mem, k, p1, n1, &b) == NDR_ERR_SUCCESS);
+	same(k, &a, &b);
+	CHECK(push(mem, k, &b, &p2, &n2) == NDR_ERR_SUCCESS);
+	CHECK(n1 == n2 && memcmp(p1, p2, n1) == 0);
+out:
+	talloc_free(mem);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	one(K_IN, data, size);
+	one(K_OUT, data, size);
+	one(K_CREATE_REQ, data, size);
+	one(K_ACT_RESP, data, size);
+	return 0;
+}

@@ -1,0 +1,219 @@
+/*
+ * fuzz_objref: OBJREF, DUALSTRINGARRAY and Context (dcom/objref.h).
+ *
+ * The whole input goes through four decoders: an OBJREF of the input's
+ * length, the packet and the NDR forms of a DUALSTRINGARRAY, and a
+ * marshaled Context.  Whatever decodes is pushed, pulled again and
+ * compared field by field with the first decode, then pushed a second time:
+ * both pushes must give the same octets (push and pull are inverses; the
+ * encoder is canonical).  A push may refuse a value only for size
+ * (NDR_ERR_RANGE / NDR_ERR_LIMIT: an empty list grows to two units).
+ * Seeds: the OBJREFs of d06, e02, f02, c06, c07 and the bindings of d06.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <talloc.h>
+
+#include "dcom/objref.h"
+#include "rpc/ndr.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define CHECK(x)                 \
+	do {                     \
+		if (!(x)) {      \
+			abort(); \
+		}                \
+	} while (0)
+
+enum kind { K_OBJREF, K_DSA, K_DSA_NDR, K_CONTEXT };
+
+union value {
+	struct dcom_objref o;
+	struct dcom_dsa d;
+	struct dcom_context c;
+};
+
+static void limits(struct ndr_limits *lim)
+{
+	ndr_limits_default(lim);
+	lim->max_alloc = 4u << 20;
+	lim->max_elems = 1u << 16;
+	lim->max_push = 1u << 20;
+}
+
+static enum ndr_err pull(void *mem,
+                         enum kind k,
+                         const uint8_t *p,
+                         size_t n,
+                         union value *v)
+{
+	struct ndr_limits lim;
+	struct ndr_pull ndr;
+	enum ndr_err err;
+
+	limits(&lim);
+	if (ndr_pull_init(&ndr, mem, p, n, 0, &lim) != NDR_ERR_SUCCESS) {
+		return NDR_ERR_ALLOC;
+	}
+	switch (k) {
+	case K_OBJREF:
+		err = dcom_objref_pull(&ndr, n, &v->o);
+		break;
+	case K_DSA:
+		err = dcom_dsa_pull(&ndr, &v->d);
+		break;
+	case K_DSA_NDR:
+		err = dcom_dsa_pull_ndr(&ndr, &v->d);
+		break;
+	default:
+		err = dcom_context_pull(&ndr, n, &v->c);
+		break;
+	}
+	if (err == NDR_ERR_SUCCESS) {
+		CHECK(ndr.pos <= n);
+	} else {
+		CHECK(ndr.err_pos <= n);
+	}
+	ndr_pull_release(&ndr);
+	return err;
+}
+
+static enum ndr_err push(void *mem,
+                         enum kind k,
+                         const union value *v,
+                         uint8_t **out,
+                         size_t *n)
+{
+	struct ndr_limits lim;
+	struct ndr_push ndr;
+	const uint8_t *b;
+	enum ndr_err err;
+
+	limits(&lim);
+	if (ndr_push_init(&ndr, mem, 0, &lim) != NDR_ERR_SUCCESS) {
+		return NDR_ERR_ALLOC;
+	}
+	switch (k) {
+	case K_OBJREF:
+		dcom_objref_push(&ndr, &v->o);
+		break;
+	case K_DSA:
+		dcom_dsa_push(&ndr, &v->d);
+		break;
+	case K_DSA_NDR:
+		dcom_dsa_push_ndr(&ndr, &v->d);
+		break;
+	default:
+		dcom_context_push(&ndr, &v->c);
+		break;
+	}
+	err = ndr_push_blob(&ndr, &b, n);
+	if (err == NDR_ERR_SUCCESS) {
+		*out = talloc_size(mem, *n + 1);
+		CHECK(*out != NULL);
+		memcpy(*out, b, *n);
+	}
+	ndr_push_release(&ndr);
+	return err;
+}
+
+static void same_dsa(const struct dcom_dsa *a, const struct dcom_dsa *b)
+{
+	CHECK(a->n_str == b->n_str && a->n_sec == b->n_sec);
+	for (uint32_t i = 0; i < a->n_str; i++) {
+		CHECK(a->str[i].tower_id == b->str[i].tower_id);
+		CHECK(strcmp(a->str[i].addr, b->str[i].addr) == 0);
+	}
+	for (uint32_t i = 0; i < a->n_sec; i++) {
+		CHECK(a->sec[i].authn_svc == b->sec[i].authn_svc);
+		CHECK(strcmp(a->sec[i].princ_name, b->sec[i].princ_name) == 0);
+	}
+}
+
+static void same_bytes(const uint8_t *a, size_t na, const uint8_t *b, size_t nb)
+{
+	CHECK(na == nb);
+	CHECK(na == 0 || memcmp(a, b, na) == 0);
+}
+
+static void same(enum kind k, const union value *a, const union value *b)
+{
+	if (k == K_DSA || k == K_DSA_NDR) {
+		same_dsa(&a->d, &b->d);
+		return;
+	}
+	if (k == K_CONTEXT) {
+		CHECK(a->c.major == b->c.major && a->c.minor == b->c.minor);
+		CHECK(rpc_uuid_equal(&a->c.context_id, &b->c.context_id));
+		CHECK(a->c.flags == b->c.flags && a->c.frozen == b->c.frozen);
+		CHECK(a->c.reserved == b->c.reserved);
+		CHECK(a->c.mshl_flags == b->c.mshl_flags);
+		CHECK(a->c.n_props == b->c.n_props);
+		for (uint32_t i = 0; i < a->c.n_props; i++) {
+			const struct dcom_ctx_prop *x = &a->c.props[i];
+			const struct dcom_ctx_prop *y = &b->c.props[i];
+
+			CHECK(rpc_uuid_equal(&x->clsid, &y->clsid));
+			CHECK(rpc_uuid_equal(&x->policy_id, &y->policy_id));
+			CHECK(x->flags == y->flags);
+			same_bytes(x->data, x->cb, y->data, y->cb);
+		}
+		return;
+	}
+	CHECK(a->o.kind == b->o.kind);
+	CHECK(rpc_uuid_equal(&a->o.iid, &b->o.iid));
+	if (a->o.kind == DCOM_OBJREF_CUSTOM) {
+		CHECK(rpc_uuid_equal(&a->o.clsid, &b->o.clsid));
+		CHECK(a->o.reserved == b->o.reserved);
+		same_bytes(a->o.data, a->o.n_data, b->o.data, b->o.n_data);
+		return;
+	}
+	CHECK(memcmp(&a->o.std, &b->o.std, sizeof(a->o.std)) == 0);
+	same_dsa(&a->o.res_addr, &b->o.res_addr);
+	if (a->o.kind == DCOM_OBJREF_HANDLER) {
+		CHECK(rpc_uuid_equal(&a->o.clsid, &b->o.clsid));
+	}
+	if (a->o.kind == DCOM_OBJREF_EXTENDED) {
+		CHECK(rpc_uuid_equal(&a->o.data_id, &b->o.data_id));
+		same_bytes(a->o.data, a->o.n_data, b->o.data, b->o.n_data);
+	}
+}
+
+static void one(enum kind k, const uint8_t *data, size_t size)
+{
+	void *mem = talloc_new(NULL);
+	union value a;
+	union value b;
+	uint8_t *p1 = NULL;
+	uint8_t *p2 = NULL;
+	size_t n1 = 0;
+	size_t n2 = 0;
+	enum ndr_err err;
+
+	CHECK(mem != NULL);
+	if (pull(mem, k, data, size, &a) != NDR_ERR_SUCCESS) {
+		goto out;
+	}
+	err = push(mem, k, &a, &p1, &n1);
+	if (err == NDR_ERR_RANGE || err == NDR_ERR_LIMIT) {
+		goto out;
+	}
+	CHECK(err == NDR_ERR_SUCCESS);
+	CHECK(pull(mem, k, p1, n1, &b) == NDR_ERR_SUCCESS);
+	same(k, &a, &b);
+	CHECK(push(mem, k, &b, &p2, &n2) == NDR_ERR_SUCCESS);
+	same_bytes(p1, n1, p2, n2);
+out:
+	talloc_free(mem);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	one(K_OBJREF, data, size);
+	one(K_DSA, data, size);
+	one(K_DSA_NDR, data, size);
+	one(K_CONTEXT, data, size);
+	return 0;
+}
