@@ -47,7 +47,7 @@ static const char *inst_str(const struct cim_instance *inst, const char *p)
 	const struct cim_value *v = cim_instance_get(inst, p);
 
 	if (v == NULL || v->null || cim_type_is_array(v->type) ||
-	    cim_type_base(v->type) != CIM_T_STRING) {
+	    (v->type != CIM_T_STRING && v->type != CIM_T_REFERENCE)) {
 		return NULL;
 	}
 	return v->v.s;

@@ -373,7 +373,7 @@ static bool proc_threads(pid_t pid, uint32_t *out)
 	}
 	/* After ")": state is field 3; num_threads is field 20. */
 	p++;
-	for (int field = 2; field < 19 && *p != '\0'; p++) {
+	for (int field = 2; field < 20 && *p != '\0'; p++) {
 		if (*p == ' ') {
 			field++;
 		}
@@ -749,6 +749,38 @@ static bool target_eq(const struct host_proc *p,
 	return !t->impersonate || (p->uid == t->uid && p->gid == t->gid);
 }
 
+/*
+ * Returns false when idle host [p] has exited since its last call (killed
+ * from outside, for example): it is then marked for reaping (fd -1).
+ */
+static bool proc_alive(struct host_proc *p)
+{
+	int status;
+
+	if (waitpid(p->pid, &status, WNOHANG) == 0) {
+		return true;
+	}
+	close(p->fd);
+	p->fd = -1;
+	p->pid = 0;
+	return false;
+}
+
+/* Frees idle hosts found dead (lock held). */
+static void reap_dead(struct provhost *ph)
+{
+	struct host_proc *p = ph->procs;
+
+	while (p != NULL) {
+		struct host_proc *next = p->next;
+
+		if (!p->busy && p->fd < 0) {
+			proc_unlink(ph, p);
+		}
+		p = next;
+	}
+}
+
 /* Stops the least recently used idle host (lock held); false if none. */
 static bool evict_idle(struct provhost *ph)
 {
@@ -782,13 +814,15 @@ static hresult proc_acquire(struct provhost *ph,
 
 	pthread_mutex_lock(&ph->lock);
 	for (p = ph->procs; p != NULL; p = p->next) {
-		if (!p->busy && p->fd >= 0 && target_eq(p, t)) {
+		if (!p->busy && p->fd >= 0 && target_eq(p, t) &&
+		    proc_alive(p)) {
 			p->busy = true;
 			pthread_mutex_unlock(&ph->lock);
 			*out = p;
 			return HR_OK;
 		}
 	}
+	reap_dead(ph);
 	if (ph->cfg.quota.process_limit != 0 &&
 	    ph->stats.hosts >= ph->cfg.quota.process_limit && !evict_idle(ph)) {
 		pthread_mutex_unlock(&ph->lock);

@@ -182,12 +182,27 @@ static int32_t tp_get(struct owmi_ctx *ctx,
                       const struct owmi_keys *keys)
 {
 	const char *id = H->key_get(keys, "Id");
+	struct owmi_instance *inst = NULL;
 	unsigned long v;
+	int32_t rc;
 
-	if (strcasecmp(cls, "Test_Item") != 0 || id == NULL) {
+	if (id == NULL) {
 		return OWMI_E_INVALID_PARAMETER;
 	}
 	v = strtoul(id, NULL, 10);
+	if (strcasecmp(cls, "Test_Big") == 0) {
+		rc = H->instance_new(ctx, "Test_Big", &inst);
+		if (OWMI_FAILED(rc)) {
+			return rc;
+		}
+		H->set_uint32(inst, "Id", (uint32_t)v);
+		H->set_string(inst, "Name", "big");
+		H->set_uint64(inst, "Value", (uint64_t)v * 3);
+		return H->post(ctx, inst);
+	}
+	if (strcasecmp(cls, "Test_Item") != 0) {
+		return OWMI_E_INVALID_CLASS;
+	}
 	if (v >= N_ITEMS) {
 		return OWMI_E_NOT_FOUND;
 	}

@@ -7,6 +7,7 @@
  * Arguments: the wmiprvse binary and the tp_good library.
  */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -139,6 +140,7 @@ static hresult call(struct fx *f,
 
 	f->n = 0;
 	f->first = NULL;
+	err_clear(ei);
 	rq->target.provider = "TpGood";
 	rq->target.library = g_lib;
 	rq->ns = "root\\test";
@@ -424,6 +426,26 @@ static void test_load_failures(void **state)
 	talloc_free(f);
 }
 
+static void test_dead_idle_host_is_replaced(void **state)
+{
+	struct fx *f = fx_new(0);
+	struct provhost_req rq = { .op = PROVFRAME_ENUM };
+	uint32_t pid;
+
+	(void)state;
+	rq.cls = f->item;
+	assert_true(hr_ok(call(f, &rq, NULL, NULL)));
+	pid = provhost_host_pid(f->ph, &rq.target);
+	assert_int_not_equal(pid, 0);
+	assert_int_equal(kill((pid_t)pid, SIGKILL), 0);
+	usleep(50000);
+	assert_true(hr_ok(call(f, &rq, NULL, NULL)));
+	assert_int_equal(f->n, 5);
+	assert_int_equal(f->started, 2);
+	assert_int_not_equal(provhost_host_pid(f->ph, &rq.target), pid);
+	talloc_free(f);
+}
+
 static void test_reap_idle(void **state)
 {
 	struct fx *f = fx_new(0);
@@ -456,6 +478,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_hang_times_out),
 		cmocka_unit_test(test_cancel_keeps_host),
 		cmocka_unit_test(test_load_failures),
+		cmocka_unit_test(test_dead_idle_host_is_replaced),
 		cmocka_unit_test(test_reap_idle),
 	};
 
