@@ -1,0 +1,364 @@
+/*
+ * Unit tests of the process readers and actions: /proc/[pid] against the
+ * test's own process, command-line splitting, priorities, and Create /
+ * Terminate with Windows' return codes.  The test makes itself a child
+ * subreaper, so the detached processes Create starts are reparented to it
+ * and can be reaped here.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "fixture.h"
+
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <talloc.h>
+#include <time.h>
+
+#include "providers/sysinfo.h"
+
+static int64_t boot_time(void)
+{
+	int64_t b = 0;
+
+	assert_true(hr_ok(prov_boot_time("", &b, NULL)));
+	return b;
+}
+
+static void test_list_contains_self_sorted(void **state)
+{
+	void *mem = talloc_new(NULL);
+	uint32_t *pids = NULL, n = 0;
+	bool self = false;
+
+	(void)state;
+	assert_true(hr_ok(prov_process_list(mem, "", &pids, &n, NULL)));
+	assert_true(n > 0);
+	for (uint32_t i = 0; i < n; i++) {
+		self = self || pids[i] == (uint32_t)getpid();
+		if (i > 0) {
+			assert_true(pids[i - 1] < pids[i]);
+		}
+	}
+	assert_true(self);
+	talloc_free(mem);
+}
+
+static void test_read_self_matches_proc(void **state)
+{
+	void *mem = talloc_new(NULL);
+	struct prov_process p;
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	const char *base;
+	struct rusage ru;
+	time_t now = time(NULL);
+
+	(void)state;
+	assert_true(n > 0);
+	exe[n] = '\0';
+	base = strrchr(exe, '/') + 1;
+	assert_true(
+	        hr_ok(prov_process_read(mem, "", (uint32_t)getpid(),
+	                                boot_time(), PROV_PROC_ALL, &p, NULL)));
+	assert_int_equal(p.pid, (uint32_t)getpid());
+	assert_int_equal(p.ppid, (uint32_t)getppid());
+	assert_string_equal(p.exe, exe);
+	assert_string_equal(p.name, base);
+	assert_true(strncmp(p.comm, base, 15) == 0);
+	assert_non_null(p.cmdline);
+	assert_true(strstr(p.cmdline, base) != NULL);
+	assert_int_equal(p.uid, (uint32_t)getuid());
+	assert_true(p.threads >= 1);
+	assert_true(p.handles >= 3); /* stdin, stdout, stderr at least */
+	assert_true(p.rss_kb > 0 && p.rss_kb <= p.hwm_kb);
+	assert_true(p.vm_size_kb >= p.rss_kb && p.vm_peak_kb >= p.vm_size_kb);
+	assert_int_equal(p.nice, getpriority(PRIO_PROCESS, 0));
+	/* Started before now, not before boot. */
+	assert_true(p.start_sec <= now && p.start_sec >= boot_time());
+	assert_true(p.start_usec < 1000000);
+	getrusage(RUSAGE_SELF, &ru);
+	/* User time in 100 ns within a tick-sized margin of getrusage. */
+	assert_true(p.user_100ns <= ((uint64_t)ru.ru_utime.tv_sec * 10000000u +
+	                             (uint64_t)ru.ru_utime.tv_usec * 10u) +
+	                                    200000u);
+	assert_true(p.has_io);
+	talloc_free(mem);
+}
+
+static void test_read_missing_is_not_found(void **state)
+{
+	void *mem = talloc_new(NULL);
+	struct prov_process p;
+
+	(void)state;
+	assert_true(hr_eq(prov_process_read(mem, "", 0x3FFFFFF0u, 0,
+	                                    PROV_PROC_ALL, &p, NULL),
+	                  HR_WBEM_E_NOT_FOUND));
+	talloc_free(mem);
+}
+
+static void test_read_fixture_stat_with_odd_comm(void **state)
+{
+	struct fixture f;
+	void *mem = talloc_new(NULL);
+	struct prov_process p;
+	long tck = sysconf(_SC_CLK_TCK);
+	char stat[512];
+
+	(void)state;
+	assert_int_equal(fx_init(&f), 0);
+	/* A comm holding ") (" must not confuse the field split. */
+	snprintf(stat, sizeof(stat),
+	         "42 (a) (b) S 7 42 42 0 -1 4194560 100 0 5 0 %ld %ld 0 0 20 "
+	         "-5 3 0 %ld 1048576 256 18446744073709551615 1 1 0 0 0 0 0 "
+	         "0 0 0 0 0 17 1 0 0 0 0 0\n",
+	         tck * 2, tck / 2, tck * 10 + tck / 4);
+	fx_puts(&f, "/proc/42/stat", stat);
+	fx_puts(&f, "/proc/42/status",
+	        "Name:\ta) (b\nUid:\t1000\t1000\t1000\t1000\nVmPeak:\t"
+	        "   2048 kB\nVmSize:\t   1024 kB\nVmHWM:\t    512 kB\n"
+	        "VmRSS:\t    256 kB\nRssAnon:\t    100 kB\nVmSwap:\t     "
+	        "28 kB\nThreads:\t3\n");
+	fx_write(&f, "/proc/42/cmdline", "/bin/x\0-a\0b c\0", 14);
+	fx_puts(&f, "/proc/42/io",
+	        "rchar: 11\nwchar: 22\nsyscr: 3\nsyscw: 4\nread_bytes: 0\n");
+	fx_puts(&f, "/proc/42/sessionid", "4294967295");
+	assert_true(hr_ok(prov_process_read(mem, f.root, 42, 1000,
+	                                    PROV_PROC_ALL, &p, NULL)));
+	assert_string_equal(p.comm, "a) (b");
+	assert_string_equal(p.name, "a) (b"); /* no exe link: comm */
+	assert_null(p.exe);
+	assert_int_equal(p.ppid, 7);
+	assert_int_equal(p.state, 'S');
+	assert_int_equal(p.page_faults, 105);
+	assert_int_equal(p.user_100ns, 20000000);
+	assert_int_equal(p.kernel_100ns,
+	                 (uint64_t)(tck / 2) * 10000000u / (uint64_t)tck);
+	assert_int_equal(p.nice, -5);
+	assert_int_equal(p.priority, 10);
+	assert_int_equal(p.threads, 3);
+	assert_int_equal(p.start_sec, 1010);
+	assert_int_equal(p.start_usec, 250000);
+	assert_int_equal(p.vm_peak_kb, 2048);
+	assert_int_equal(p.vm_size_kb, 1024);
+	assert_int_equal(p.rss_kb, 256);
+	assert_int_equal(p.hwm_kb, 512);
+	assert_int_equal(p.private_kb, 128);
+	assert_int_equal(p.uid, 1000);
+	assert_string_equal(p.cmdline, "/bin/x -a b c");
+	assert_int_equal(p.read_bytes, 11);
+	assert_int_equal(p.write_ops, 4);
+	assert_int_equal(p.session, 0);
+	fx_free(&f);
+	talloc_free(mem);
+}
+
+static void test_split_cmdline(void **state)
+{
+	void *mem = talloc_new(NULL);
+	int argc = -1;
+	char **argv;
+
+	(void)state;
+	argv = prov_split_cmdline(mem, "  /bin/echo  \"a b\" c\\\"d \"\" e  ",
+	                          &argc);
+	assert_int_equal(argc, 5);
+	assert_string_equal(argv[0], "/bin/echo");
+	assert_string_equal(argv[1], "a b");
+	assert_string_equal(argv[2], "c\"d");
+	assert_string_equal(argv[3], "");
+	assert_string_equal(argv[4], "e");
+	assert_null(argv[5]);
+	argv = prov_split_cmdline(mem, " \t ", &argc);
+	assert_int_equal(argc, 0);
+	assert_null(argv[0]);
+	argv = prov_split_cmdline(mem, "C:\\path\\x.exe", &argc);
+	assert_int_equal(argc, 1);
+	assert_string_equal(argv[0], "C:\\path\\x.exe");
+	talloc_free(mem);
+}
+
+static void test_priority_classes(void **state)
+{
+	(void)state;
+	assert_int_equal(prov_priority_from_nice(0, SCHED_OTHER), 8);
+	assert_int_equal(prov_priority_from_nice(4, SCHED_OTHER), 8);
+	assert_int_equal(prov_priority_from_nice(5, SCHED_OTHER), 6);
+	assert_int_equal(prov_priority_from_nice(19, SCHED_OTHER), 4);
+	assert_int_equal(prov_priority_from_nice(-5, SCHED_OTHER), 10);
+	assert_int_equal(prov_priority_from_nice(-20, SCHED_OTHER), 13);
+	assert_int_equal(prov_priority_from_nice(0, SCHED_FIFO), 24);
+	assert_int_equal(prov_priority_from_nice(0, SCHED_IDLE), 4);
+}
+
+/* Waits for [pid] (our reparented grandchild) to end; its status. */
+static int reap(uint32_t pid)
+{
+	int st = 0;
+
+	for (int i = 0; i < 500; i++) {
+		pid_t r = waitpid((pid_t)pid, &st, WNOHANG);
+
+		if (r == (pid_t)pid) {
+			return st;
+		}
+		usleep(10000);
+	}
+	return -1;
+}
+
+static void test_create_and_terminate(void **state)
+{
+	void *mem = talloc_new(NULL);
+	struct prov_process p;
+	uint32_t pid = 0;
+	int st;
+
+	(void)state;
+	assert_int_equal(
+	        prov_process_create("/bin/sleep 30", "/tmp", false, 0, 0, &pid),
+	        PROV_RC_OK);
+	assert_true(pid > 0);
+	assert_true(hr_ok(prov_process_read(mem, "", pid, boot_time(),
+	                                    PROV_PROC_ALL, &p, NULL)));
+	assert_string_equal(p.cmdline, "/bin/sleep 30");
+	/* Detached: a session of its own (made by the intermediate process,
+	 * which exited), yet we reap it as subreaper. */
+	assert_int_not_equal(getsid((pid_t)pid), getsid(0));
+	assert_int_equal(p.ppid, (uint32_t)getpid());
+	assert_int_equal(prov_process_terminate(pid, false, 0), PROV_RC_OK);
+	st = reap(pid);
+	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	assert_int_equal(prov_process_terminate(pid, false, 0),
+	                 PROV_RC_UNKNOWN);
+	talloc_free(mem);
+}
+
+static void test_create_uses_path_and_cwd(void **state)
+{
+	struct fixture f;
+	char cmd[256], out[256];
+	uint32_t pid = 0;
+	FILE *fp;
+
+	(void)state;
+	assert_int_equal(fx_init(&f), 0);
+	snprintf(cmd, sizeof(cmd), "sh -c \"pwd > %s/out\"", f.root);
+	assert_int_equal(prov_process_create(cmd, f.root, false, 0, 0, &pid),
+	                 PROV_RC_OK);
+	assert_true(WIFEXITED(reap(pid)));
+	snprintf(out, sizeof(out), "%s/out", f.root);
+	fp = fopen(out, "r");
+	assert_non_null(fp);
+	assert_non_null(fgets(out, sizeof(out), fp));
+	fclose(fp);
+	out[strcspn(out, "\n")] = '\0';
+	assert_string_equal(out, f.root);
+	fx_free(&f);
+}
+
+static void test_create_return_codes(void **state)
+{
+	struct fixture f;
+	char path[256];
+	uint32_t pid = 77;
+
+	(void)state;
+	assert_int_equal(fx_init(&f), 0);
+	assert_int_equal(prov_process_create(NULL, NULL, false, 0, 0, &pid),
+	                 PROV_RC_INVALID_PARAMETER);
+	assert_int_equal(prov_process_create("   ", NULL, false, 0, 0, &pid),
+	                 PROV_RC_INVALID_PARAMETER);
+	assert_int_equal(prov_process_create("/no/such/program", NULL, false, 0,
+	                                     0, &pid),
+	                 PROV_RC_PATH_NOT_FOUND);
+	assert_int_equal(prov_process_create("no-such-program-owmi", NULL,
+	                                     false, 0, 0, &pid),
+	                 PROV_RC_PATH_NOT_FOUND);
+	assert_int_equal(prov_process_create("/bin/true", "/no/such/dir", false,
+	                                     0, 0, &pid),
+	                 PROV_RC_PATH_NOT_FOUND);
+	/* A directory is not a program. */
+	assert_int_equal(prov_process_create("/tmp", NULL, false, 0, 0, &pid),
+	                 PROV_RC_ACCESS_DENIED);
+	/* Not executable: exec fails with EACCES, reported through the pipe
+	 * (root bypasses the mode bits but not a file without any x). */
+	fx_puts(&f, "/noexec", "#!/bin/sh\n");
+	snprintf(path, sizeof(path), "%s/noexec", f.root);
+	assert_int_equal(prov_process_create(path, NULL, false, 0, 0, &pid),
+	                 PROV_RC_ACCESS_DENIED);
+	assert_int_equal(pid, 77); /* untouched on failure */
+	fx_free(&f);
+}
+
+static void test_create_as_user_when_root(void **state)
+{
+	void *mem = talloc_new(NULL);
+	struct passwd *nobody = getpwnam("nobody");
+	struct prov_process p;
+	uint32_t pid = 0;
+
+	(void)state;
+	if (getuid() != 0 || nobody == NULL) {
+		skip();
+	}
+	assert_int_equal(prov_process_create("/bin/sleep 30", NULL, true,
+	                                     nobody->pw_uid, nobody->pw_gid,
+	                                     &pid),
+	                 PROV_RC_OK);
+	assert_true(hr_ok(prov_process_read(mem, "", pid, 0, PROV_PROC_STATUS,
+	                                    &p, NULL)));
+	assert_int_equal(p.uid, nobody->pw_uid);
+	assert_string_equal(prov_user_name(mem, p.uid), nobody->pw_name);
+	/* Another user may not kill it; its owner may. */
+	assert_int_equal(prov_process_terminate(pid, true, nobody->pw_uid + 1),
+	                 PROV_RC_ACCESS_DENIED);
+	assert_int_equal(prov_process_terminate(pid, true, nobody->pw_uid),
+	                 PROV_RC_OK);
+	reap(pid);
+	talloc_free(mem);
+}
+
+static void test_user_name_of_unknown_uid(void **state)
+{
+	void *mem = talloc_new(NULL);
+
+	(void)state;
+	assert_string_equal(prov_user_name(mem, 0), "root");
+	assert_string_equal(prov_user_name(mem, 3999999), "3999999");
+	talloc_free(mem);
+}
+
+static int setup_subreaper(void **state)
+{
+	(void)state;
+	return prctl(PR_SET_CHILD_SUBREAPER, 1) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_list_contains_self_sorted),
+		cmocka_unit_test(test_read_self_matches_proc),
+		cmocka_unit_test(test_read_missing_is_not_found),
+		cmocka_unit_test(test_read_fixture_stat_with_odd_comm),
+		cmocka_unit_test(test_split_cmdline),
+		cmocka_unit_test(test_priority_classes),
+		cmocka_unit_test(test_create_and_terminate),
+		cmocka_unit_test(test_create_uses_path_and_cwd),
+		cmocka_unit_test(test_create_return_codes),
+		cmocka_unit_test(test_create_as_user_when_root),
+		cmocka_unit_test(test_user_name_of_unknown_uid),
+	};
+
+	return cmocka_run_group_tests(tests, setup_subreaper, NULL);
+}
