@@ -946,7 +946,9 @@ static hresult take_signature(struct dec *d,
 			pa->in = true;
 		}
 		hr = merge_quals(c, &pa->quals, &sp->quals);
-		id = cim_qset_find(&sp->quals, "ID");
+		/* The ID of the first signature that names the parameter. */
+		id = cim_qset_find(&pa->quals, "ID");
+		pa->id = -1;
 		if (id != NULL && !id->value.null &&
 		    id->value.type == CIM_T_SINT32 && id->value.v.i >= 0) {
 			pa->id = (int32_t)id->value.v.i;

@@ -1250,8 +1250,10 @@ static hresult add_param_prop(struct cim_class *c,
                               uint32_t type,
                               const char *ref_class,
                               const struct cim_qualifier_set *quals,
+                              bool in,
                               bool out,
-                              int32_t id)
+                              int32_t id,
+                              bool force_id)
 {
 	struct cim_property *p = &c->props[c->n_props++];
 	struct cim_value idv = { .type = CIM_T_SINT32, .v.i = id };
@@ -1275,10 +1277,16 @@ static hresult add_param_prop(struct cim_class *c,
 		hr = cim_qset_set(c, &p->quals, quals->q[i].name,
 		                  &quals->q[i].value, quals->q[i].flavor);
 	}
-	if (hr_ok(hr)) {
-		hr = add_bool_qual(c, &p->quals, out ? "out" : "in", 0);
+	/* An [in, out] parameter says both in both signatures. */
+	if (hr_ok(hr) && (in || !out)) {
+		hr = add_bool_qual(c, &p->quals, "in", 0);
 	}
-	if (hr_ok(hr) && id >= 0 && cim_qset_find(&p->quals, "ID") == NULL) {
+	if (hr_ok(hr) && out) {
+		hr = add_bool_qual(c, &p->quals, "out", 0);
+	}
+	/* A parameter whose ID the model did not know gets ours. */
+	if (hr_ok(hr) && id >= 0 &&
+	    (force_id || cim_qset_find(&p->quals, "ID") == NULL)) {
 		hr = cim_qset_set(c, &p->quals, "ID", &idv,
 		                  CIM_FLAVOR_TO_INSTANCE |
 		                          CIM_FLAVOR_DISABLE_OVERRIDE);
@@ -1294,6 +1302,7 @@ hresult wmio_params_class(void *mem,
 	struct cim_class *c = talloc_zero(mem, struct cim_class);
 	struct cim_value t = { .type = CIM_T_BOOLEAN, .v.b = true };
 	uint32_t cap = m->n_params + 1;
+	int64_t next = 0;
 	hresult hr;
 
 	if (c == NULL) {
@@ -1309,17 +1318,27 @@ hresult wmio_params_class(void *mem,
 	hr = cim_qset_set(c, &c->quals, "abstract", &t, 0);
 	for (uint32_t i = 0; i < m->n_params && hr_ok(hr); i++) {
 		const struct cim_param *pa = &m->params[i];
+		/*
+		 * A parameter without an ID gets its position, raised past
+		 * the IDs before it so that ordering by ID (as the decoder
+		 * does) keeps the parameter order.
+		 */
+		int64_t id = pa->id >= 0 ? pa->id : (int64_t)i;
 
+		if (pa->id < 0 && next > id) {
+			id = next;
+		}
+		next = id < INT32_MAX ? id + 1 : INT32_MAX;
 		if (!(out ? pa->out : pa->in)) {
 			continue;
 		}
 		hr = add_param_prop(c, pa->name, pa->type, pa->ref_class,
-		                    &pa->quals, out,
-		                    pa->id >= 0 ? pa->id : (int32_t)i);
+		                    &pa->quals, pa->in, pa->out, (int32_t)id,
+		                    pa->id < 0);
 	}
 	if (hr_ok(hr) && out && m->return_type != CIM_T_EMPTY) {
 		hr = add_param_prop(c, WMIO_RETURN_VALUE, m->return_type, NULL,
-		                    NULL, true, -1);
+		                    NULL, false, true, -1, false);
 	}
 	if (hr_failed(hr)) {
 		talloc_free(c);

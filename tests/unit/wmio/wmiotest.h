@@ -262,7 +262,7 @@ static inline bool wt_class(const struct cim_class *a,
 			    !wt_streq(xa->ref_class, xb->ref_class) ||
 			    xa->in != xb->in || xa->out != xb->out ||
 			    (xa->id >= 0 ? xa->id != xb->id
-			                 : xb->id != (int32_t)k)) {
+			                 : xb->id < (int32_t)k)) {
 				return wt_fail(w,
 				               "%s: parameter differs "
 				               "(id %d/%d)",
