@@ -132,6 +132,7 @@ static int32_t proc_one(struct pcall *c,
 int32_t cw_proc_each(struct pcall *c)
 {
 	struct proc_env e;
+	struct prov_process *procs;
 	uint32_t *pids = NULL;
 	uint32_t n = 0;
 	int32_t rc = proc_env_read(c, &e);
@@ -144,14 +145,21 @@ int32_t cw_proc_each(struct pcall *c)
 	if (hr_failed(hr)) {
 		return pc_hr(hr.v);
 	}
+	procs = talloc_zero_array(c->mem, struct prov_process, n ? n : 1);
+	if (procs == NULL) {
+		return OWMI_E_OUT_OF_MEMORY;
+	}
+	/* The kernel's /proc text is the cost: read on every CPU. */
+	hr = prov_process_read_many(c->mem, "", pids, n, e.boot_time,
+	                            PROV_PROC_ALL, 0, procs, NULL);
+	if (hr_failed(hr)) {
+		return pc_hr(hr.v);
+	}
 	for (uint32_t i = 0; i < n; i++) {
-		void *tmp = talloc_new(c->mem);
-
-		if (tmp == NULL) {
-			return OWMI_E_OUT_OF_MEMORY;
+		if (procs[i].pid == 0) {
+			continue; /* exited meanwhile */
 		}
-		rc = proc_one(c, &e, tmp, pids[i]);
-		talloc_free(tmp);
+		rc = proc_emit(c, &e, &procs[i]);
 		if (rc != OWMI_S_OK) {
 			return rc;
 		}

@@ -394,6 +394,23 @@ hresult prov_process_read(void *mem,
                           struct prov_process *out,
                           struct errinfo *ei);
 
+/*
+ * Reads processes [pids] (n of them) into [out] (n entries, caller's
+ * array), on up to [threads] threads (0: one per online CPU, at most 8):
+ * on a busy system the kernel's /proc text generation is the cost, and
+ * it runs in parallel.  out[i].pid is 0 for a process that vanished.
+ * Strings are owned by [mem].  Errors: E_OUTOFMEMORY.
+ */
+hresult prov_process_read_many(void *mem,
+                               const char *root,
+                               const uint32_t *pids,
+                               uint32_t n,
+                               int64_t boot_time,
+                               uint32_t fields,
+                               uint32_t threads,
+                               struct prov_process *out,
+                               struct errinfo *ei);
+
 /* Windows base priority (4 idle .. 13 high, 24 realtime) of a nice value. */
 uint32_t prov_priority_from_nice(int32_t nice, uint32_t policy);
 
