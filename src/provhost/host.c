@@ -38,6 +38,7 @@ struct class_cache {
 
 struct host {
 	int fd;
+	uint32_t pid;
 	uint32_t handles;
 	void *lib;
 	bool loaded;
@@ -110,7 +111,7 @@ static void send_status(struct host *h, int32_t rc, const char *msg)
 	struct provframe_msg m = { .type = PROVFRAME_STATUS };
 
 	m.hr = (uint32_t)rc;
-	m.pid = (uint32_t)getpid();
+	m.pid = h->pid;
 	m.message = msg;
 	send_msg(h, &m);
 }
@@ -588,6 +589,7 @@ int host_main_loop(int fd, uint32_t handles)
 		return 1;
 	}
 	h->fd = fd;
+	h->pid = (uint32_t)getpid();
 	h->handles = handles;
 	buf_init(&h->out, h);
 	while (!h->broken) {

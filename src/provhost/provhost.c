@@ -38,6 +38,8 @@ extern char **environ;
 #define QUOTA_POLL_MS 10
 /* The read buffer starts at this size and grows for larger frames. */
 #define RBUF_MIN (256u * 1024u)
+/* Bytes of the per-call pool that decoded batches live in. */
+#define BATCH_POOL (2u * 1024u * 1024u)
 /* How long a closing host may take to exit before it is killed. */
 #define EXIT_GRACE_MS 500
 
@@ -755,14 +757,13 @@ static bool target_eq(const struct host_proc *p,
  */
 static bool proc_alive(struct host_proc *p)
 {
-	int status;
+	struct pollfd pfd = { .fd = p->fd, .events = POLLIN | POLLRDHUP };
 
-	if (waitpid(p->pid, &status, WNOHANG) == 0) {
+	/* An idle host sends nothing: anything readable is its end. */
+	if (poll(&pfd, 1, 0) == 0) {
 		return true;
 	}
-	close(p->fd);
-	p->fd = -1;
-	p->pid = 0;
+	proc_kill(p);
 	return false;
 }
 
@@ -1174,7 +1175,9 @@ hresult provhost_call(struct provhost *ph,
 		               "incomplete provider request");
 	}
 	cs.mem = talloc_new(mem);
-	cs.batch_mem = talloc_new(cs.mem);
+	/* A pool: each batch's instances reuse the same memory instead of
+	 * going back to malloc (which trims and regrows the heap). */
+	cs.batch_mem = talloc_pool(cs.mem, BATCH_POOL);
 	cs.cls_names = talloc_array(cs.mem, const char *, 1);
 	cs.classes = talloc_array(cs.mem, struct cim_class *, 1);
 	if (cs.mem == NULL || cs.batch_mem == NULL || cs.cls_names == NULL ||
