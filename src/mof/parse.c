@@ -1628,7 +1628,8 @@ static hresult resolve_ns(struct parser *p, const struct parg *a, char **out)
 		buf_addstr(&b, p->ns);
 		buf_addch(&b, '\\');
 	}
-	for (i = 0; s[i] != '\0'; i++) {
+	/* A failed growth must not read as an empty name: stop at once. */
+	for (i = 0; s[i] != '\0' && hr_ok(b.error); i++) {
 		char c = s[i] == '/' ? '\\' : s[i];
 
 		if (c == '\\' && (b.len == 0 || b.data[b.len - 1] == '\\')) {
@@ -2216,8 +2217,11 @@ hresult mof_parse_ex(void *mem,
 	p.max_file = p.o->max_file_size ? p.o->max_file_size
 	                                : MOF_DEFAULT_MAX_FILE_SIZE;
 	p.mem = talloc_new(mem);
-	top = talloc_new(p.mem);
-	p.u = talloc_zero(p.mem, struct mof_unit);
+	if (p.mem != NULL) {
+		/* Never on the NULL context (they would leak). */
+		top = talloc_new(p.mem);
+		p.u = talloc_zero(p.mem, struct mof_unit);
+	}
 	if (p.mem == NULL || top == NULL || p.u == NULL) {
 		hr = HR_E_OUTOFMEMORY;
 		goto out;
