@@ -196,6 +196,9 @@ static hresult cls_load(struct repo *r,
 	repo_stmt_done(st);
 	if (hr_failed(hr)) {
 		talloc_free(e);
+		if (hr_eq(hr, HR_E_OUTOFMEMORY)) {
+			return hr_raise(hr);
+		}
 		return err_set(ei, HR_HR_ERROR_INTERNAL_DB_CORRUPTION, "repo",
 		               "class '%s' does not decode (%s)", name,
 		               hr_name(hr));

@@ -187,6 +187,13 @@ hresult repo_exec(struct repo *r, const char *sql, struct errinfo *ei)
 	return HR_OK;
 }
 
+hresult repo_decode_err(hresult hr)
+{
+	return hr_raise(hr_eq(hr, HR_E_OUTOFMEMORY)
+	                        ? hr
+	                        : HR_HR_ERROR_INTERNAL_DB_CORRUPTION);
+}
+
 void repo_cache_flush(struct repo *r)
 {
 	TALLOC_FREE(r->cache);
@@ -373,6 +380,9 @@ static hresult txn_commit(struct repo *r, struct errinfo *ei)
 	snprintf(sql, sizeof(sql), "RELEASE r%u", r->depth - 1);
 	hr = repo_exec(r, sql, ei);
 	if (hr_failed(hr)) {
+		/* As a failed COMMIT: the level ends, undone (else the
+		 * savepoint stays open under the caller's level). */
+		txn_rollback(r, NULL);
 		return hr;
 	}
 	r->depth--;
@@ -499,7 +509,11 @@ static int probe_schema(sqlite3 *db)
 		const char *name = (const char *)sqlite3_column_text(st, 0);
 
 		n++;
-		if (name != NULL && strcmp(name, "meta") == 0) {
+		if (name == NULL) {
+			sqlite3_finalize(st);
+			return -2; /* out of memory */
+		}
+		if (strcmp(name, "meta") == 0) {
 			has_meta = 1;
 		}
 	}

@@ -399,7 +399,7 @@ hresult repo_instance_get(struct repo *r,
 	                         (size_t)sqlite3_column_bytes(st, 1), &inst);
 	repo_stmt_done(st);
 	if (hr_failed(hr)) {
-		return hr_raise(HR_HR_ERROR_INTERNAL_DB_CORRUPTION);
+		return repo_decode_err(hr);
 	}
 	copy = cim_class_copy(inst, f->resolved);
 	if (copy == NULL) {
@@ -569,7 +569,7 @@ static hresult enum_class(struct repo *r,
 		                         &inst);
 		if (hr_failed(hr)) {
 			talloc_free(row);
-			hr = hr_raise(HR_HR_ERROR_INTERNAL_DB_CORRUPTION);
+			hr = repo_decode_err(hr);
 			break;
 		}
 		hr = cb(arg, inst);
@@ -763,7 +763,7 @@ hresult repo_qualdecl_get(struct repo *r,
 		        mem, sqlite3_column_blob(st, 0),
 		        (size_t)sqlite3_column_bytes(st, 0), out);
 		if (hr_failed(hr)) {
-			hr = hr_raise(HR_HR_ERROR_INTERNAL_DB_CORRUPTION);
+			hr = repo_decode_err(hr);
 		}
 	} else {
 		hr = rc == SQLITE_DONE ? hr_raise(HR_WBEM_E_NOT_FOUND)
@@ -847,7 +847,7 @@ hresult repo_qualdecl_enum(struct repo *r,
 		        mem, sqlite3_column_blob(st, 0),
 		        (size_t)sqlite3_column_bytes(st, 0), &d);
 		if (hr_failed(hr)) {
-			hr = hr_raise(HR_HR_ERROR_INTERNAL_DB_CORRUPTION);
+			hr = repo_decode_err(hr);
 			break;
 		}
 		hr = cb(arg, d);

@@ -131,6 +131,9 @@ hresult repo_sqlerr(struct repo *r,
 sqlite3_stmt *repo_stmt(struct repo *r, enum repo_stmt id);
 void repo_stmt_done(sqlite3_stmt *st);
 hresult repo_exec(struct repo *r, const char *sql, struct errinfo *ei);
+/* Maps a failed decode of a stored blob: E_OUTOFMEMORY stays, anything
+ * else is HR_ERROR_INTERNAL_DB_CORRUPTION. */
+hresult repo_decode_err(hresult hr);
 hresult repo_write_begin(struct repo *r, struct errinfo *ei);
 hresult repo_write_end(struct repo *r, hresult hr, struct errinfo *ei);
 hresult repo_bump_class_gen(struct repo *r, struct errinfo *ei);
