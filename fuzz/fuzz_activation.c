@@ -8,7 +8,9 @@
  * decodes is pushed, pulled again (it must decode, with the same
  * properties present in the same order) and pushed a second time: both
  * pushes must give the same octets.  A push may refuse a value only for
- * size (NDR_ERR_RANGE / NDR_ERR_LIMIT).  Seeds: c05, c06, c07, c08.
+ * size (NDR_ERR_RANGE / NDR_ERR_LIMIT).  The same input also goes through
+ * the IObjectExporter and IRemUnknown(2) stub codecs, for which the two
+ * pushes must agree octet for octet.  Seeds: c05-c08, h02, h03, d10, d11.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -192,8 +194,170 @@ out:
 	talloc_free(mem);
 }
 
+/* ---- the other DCOM stubs: pull, push, pull, push, same octets ---- */
+
+union stub {
+	struct dcom_complex_ping_req ping;
+	struct dcom_complex_ping_resp ping_resp;
+	struct dcom_resolve_oxid_req resolve;
+	struct dcom_resolve_oxid_resp resolve_resp;
+	struct dcom_server_alive2_resp alive2;
+	struct dcom_rem_refs_req refs;
+	struct dcom_rem_addref_resp addref;
+	struct dcom_rem_qi_req qi;
+	struct dcom_rem_qi_resp qi_resp;
+	struct dcom_rem_qi2_req qi2;
+	struct dcom_rem_qi2_resp qi2_resp;
+	struct dcom_orpc_hr_resp hr;
+};
+
+#define N_STUBS 12
+
+/* Calls the pull codec of stub kind [i]. */
+static enum ndr_err stub_pull_one(struct ndr_pull *ndr, size_t i, union stub *v)
+{
+	switch (i) {
+	case 0:
+		return dcom_complex_ping_req_pull(ndr, &v->ping);
+	case 1:
+		return dcom_complex_ping_resp_pull(ndr, &v->ping_resp);
+	case 2:
+		return dcom_resolve_oxid_req_pull(ndr, &v->resolve);
+	case 3:
+		return dcom_resolve_oxid_resp_pull(ndr, true, &v->resolve_resp);
+	case 4:
+		return dcom_server_alive2_resp_pull(ndr, &v->alive2);
+	case 5:
+		return dcom_rem_refs_req_pull(ndr, &v->refs);
+	case 6:
+		return dcom_rem_addref_resp_pull(ndr, &v->addref);
+	case 7:
+		return dcom_rem_qi_req_pull(ndr, &v->qi);
+	case 8:
+		return dcom_rem_qi_resp_pull(ndr, &v->qi_resp);
+	case 9:
+		return dcom_rem_qi2_req_pull(ndr, &v->qi2);
+	case 10:
+		return dcom_rem_qi2_resp_pull(ndr, &v->qi2_resp);
+	default:
+		return dcom_orpc_hr_resp_pull(ndr, &v->hr);
+	}
+}
+
+/* Calls the push codec of stub kind [i]. */
+static enum ndr_err stub_push_one(struct ndr_push *ndr,
+                                  size_t i,
+                                  const union stub *v)
+{
+	switch (i) {
+	case 0:
+		return dcom_complex_ping_req_push(ndr, &v->ping);
+	case 1:
+		return dcom_complex_ping_resp_push(ndr, &v->ping_resp);
+	case 2:
+		return dcom_resolve_oxid_req_push(ndr, &v->resolve);
+	case 3:
+		return dcom_resolve_oxid_resp_push(ndr, true, &v->resolve_resp);
+	case 4:
+		return dcom_server_alive2_resp_push(ndr, &v->alive2);
+	case 5:
+		return dcom_rem_refs_req_push(ndr, &v->refs);
+	case 6:
+		return dcom_rem_addref_resp_push(ndr, &v->addref);
+	case 7:
+		return dcom_rem_qi_req_push(ndr, &v->qi);
+	case 8:
+		return dcom_rem_qi_resp_push(ndr, &v->qi_resp);
+	case 9:
+		return dcom_rem_qi2_req_push(ndr, &v->qi2);
+	case 10:
+		return dcom_rem_qi2_resp_push(ndr, &v->qi2_resp);
+	default:
+		return dcom_orpc_hr_resp_push(ndr, &v->hr);
+	}
+}
+
+static enum ndr_err stub_pull(void *mem,
+                              size_t i,
+                              const uint8_t *p,
+                              size_t n,
+                              union stub *v)
+{
+	struct ndr_limits lim;
+	struct ndr_pull ndr;
+	enum ndr_err err;
+
+	limits(&lim);
+	if (ndr_pull_init(&ndr, mem, p, n, 0, &lim) != NDR_ERR_SUCCESS) {
+		return NDR_ERR_ALLOC;
+	}
+	err = stub_pull_one(&ndr, i, v);
+	if (err == NDR_ERR_SUCCESS) {
+		err = ndr_pull_finish(&ndr);
+	}
+	CHECK(err == NDR_ERR_SUCCESS || ndr.err_pos <= n);
+	ndr_pull_release(&ndr);
+	return err;
+}
+
+static enum ndr_err stub_push(void *mem,
+                              size_t i,
+                              const union stub *v,
+                              uint8_t **out,
+                              size_t *n)
+{
+	struct ndr_limits lim;
+	struct ndr_push ndr;
+	const uint8_t *b;
+	enum ndr_err err;
+
+	limits(&lim);
+	if (ndr_push_init(&ndr, mem, 0, &lim) != NDR_ERR_SUCCESS) {
+		return NDR_ERR_ALLOC;
+	}
+	stub_push_one(&ndr, i, v);
+	err = ndr_push_blob(&ndr, &b, n);
+	if (err == NDR_ERR_SUCCESS) {
+		*out = talloc_size(mem, *n + 1);
+		CHECK(*out != NULL);
+		memcpy(*out, b, *n);
+	}
+	ndr_push_release(&ndr);
+	return err;
+}
+
+static void one_stub(size_t i, const uint8_t *data, size_t size)
+{
+	void *mem = talloc_new(NULL);
+	union stub a;
+	union stub b;
+	uint8_t *p1 = NULL;
+	uint8_t *p2 = NULL;
+	size_t n1 = 0;
+	size_t n2 = 0;
+	enum ndr_err err;
+
+	CHECK(mem != NULL);
+	if (stub_pull(mem, i, data, size, &a) != NDR_ERR_SUCCESS) {
+		goto out;
+	}
+	err = stub_push(mem, i, &a, &p1, &n1);
+	if (err == NDR_ERR_RANGE || err == NDR_ERR_LIMIT) {
+		goto out;
+	}
+	CHECK(err == NDR_ERR_SUCCESS);
+	CHECK(stub_pull(mem, i, p1, n1, &b) == NDR_ERR_SUCCESS);
+	CHECK(stub_push(mem, i, &b, &p2, &n2) == NDR_ERR_SUCCESS);
+	CHECK(n1 == n2 && memcmp(p1, p2, n1) == 0);
+out:
+	talloc_free(mem);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	for (size_t i = 0; i < N_STUBS; i++) {
+		one_stub(i, data, size);
+	}
 	one(K_IN, data, size);
 	one(K_OUT, data, size);
 	one(K_CREATE_REQ, data, size);

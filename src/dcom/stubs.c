@@ -124,7 +124,8 @@ static enum ndr_err push_oids(struct ndr_push *ndr,
                               const uint64_t *a)
 {
 	ndr_push_array_size(ndr, n);
-	ndr_push_align(ndr, 8);
+	/* Each hyper aligns itself: an empty array has no pad (C706 14.3.3),
+	 * as pull_oids reads it. */
 	for (uint32_t i = 0; i < n; i++) {
 		ndr_push_hyper(ndr, a[i]);
 	}

@@ -110,6 +110,28 @@ static void test_complex_ping_null_sets(void **state)
 	talloc_free(mem);
 }
 
+/* An empty but non-NULL set: max_count 0 and no alignment pad (each OID
+ * aligns itself); found by fuzz_activation. */
+static void test_complex_ping_empty_set_has_no_pad(void **state)
+{
+	void *mem = talloc_new(NULL);
+	uint64_t none[1] = { 0 };
+	struct dcom_complex_ping_req r = { .setid = 1, .add = none };
+	struct dcom_complex_ping_req back;
+	const uint8_t *b;
+	size_t len;
+
+	(void)state;
+	PUSH(mem, dcom_complex_ping_req_push, &r, &b, &len);
+	/* SETID, 3 x u16, pad 2, refid, max_count 0, NULL refid */
+	assert_int_equal(len, 8 + 6 + 2 + 4 + 4 + 4);
+	PULL(mem, dcom_complex_ping_req_pull, b, len, &back);
+	assert_non_null(back.add);
+	assert_int_equal(back.n_add, 0);
+	assert_null(back.del);
+	talloc_free(mem);
+}
+
 /* Huge counts cost nothing: refused against the octets left. */
 static void test_complex_ping_huge_counts(void **state)
 {
@@ -549,6 +571,7 @@ int main(void)
 		cmocka_unit_test(test_h02_complex_ping_request),
 		cmocka_unit_test(test_h03_complex_ping_response_encoded),
 		cmocka_unit_test(test_complex_ping_null_sets),
+		cmocka_unit_test(test_complex_ping_empty_set_has_no_pad),
 		cmocka_unit_test(test_complex_ping_huge_counts),
 		cmocka_unit_test(test_d10_rem_release_request),
 		cmocka_unit_test(test_d11_rem_release_response_encoded),
