@@ -359,8 +359,11 @@ static hresult link_cb(void *arg, struct cim_instance *inst)
 	bool any = false;
 	hresult hr = HR_OK;
 
+	if (tmp == NULL) {
+		return hr_raise(HR_E_OUTOFMEMORY);
+	}
 	plays = talloc_zero_array(tmp, bool, a->n_props ? a->n_props : 1);
-	if (tmp == NULL || plays == NULL) {
+	if (plays == NULL) {
 		talloc_free(tmp);
 		return hr_raise(HR_E_OUTOFMEMORY);
 	}
@@ -371,7 +374,13 @@ static hresult link_cb(void *arg, struct cim_instance *inst)
 		if (!is_role(st, &a->props[r]) || v->null || v->v.s == NULL) {
 			continue;
 		}
-		if (hr_failed(objpath_parse(tmp, v->v.s, &ref, NULL))) {
+		hr = objpath_parse(tmp, v->v.s, &ref, NULL);
+		if (hr_eq(hr, HR_E_OUTOFMEMORY)) {
+			goto out;
+		}
+		if (hr_failed(hr)) {
+			/* A malformed stored reference plays no role. */
+			hr = HR_OK;
 			continue;
 		}
 		if (names_source(st, ref)) {
@@ -431,9 +440,15 @@ static hresult fetch_far(struct assoc_state *st)
 		if (tmp == NULL) {
 			return hr_raise(HR_E_OUTOFMEMORY);
 		}
-		if (hr_failed(objpath_parse(tmp, st->far[i], &p, NULL)) ||
-		    p->cls == NULL ||
-		    hr_failed(path_namespace(op->s, tmp, p, &ns, &lei))) {
+		hr = objpath_parse(tmp, st->far[i], &p, NULL);
+		if (hr_ok(hr) && p->cls != NULL) {
+			hr = path_namespace(op->s, tmp, p, &ns, &lei);
+		} else if (hr_ok(hr)) {
+			hr = HR_WBEM_E_INVALID_OBJECT_PATH;
+		}
+		if (hr_failed(hr)) {
+			/* Unusable paths are skipped; lack of memory is not. */
+			hr = hr_eq(hr, HR_E_OUTOFMEMORY) ? hr : HR_OK;
 			talloc_free(tmp);
 			continue;
 		}

@@ -11,6 +11,8 @@
  * E_OUTOFMEMORY, leave no talloc block outside the context it was given
  * (talloc null tracking counts them) and, with OOM_EMPTY_ON_FAILURE,
  * nothing under it after a failure.  Raw leaks are LSan's (ASan builds).
+ * OWMI_OOM_VERBOSE=1 prints the counts of each loop, OWMI_OOM_TRACE=1 the
+ * allocation each run fails (for gdb: break owmi_alloc_inject if at == N).
  * The test executable must use oomtest_dep (tests/unit/base/meson.build),
  * which compiles oomwrap.c in and passes the --wrap options.
  *
@@ -126,6 +128,10 @@ static inline hresult oom_run(struct oom_loop *l,
 	 * with the talloc_steal hazard described above. */
 	if (limit != 0) {
 		assert_int_equal(oom_memlimit(mem, limit), 0);
+	}
+	if (getenv("OWMI_OOM_TRACE") != NULL) {
+		fprintf(stderr, "oom: run failing allocation %llu\n",
+		        (unsigned long long)nth);
 	}
 	owmi_alloc_fail_at(nth, (l->flags & OOM_PERSIST) != 0);
 	hr = l->body(mem, l->arg);
