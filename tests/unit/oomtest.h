@@ -219,6 +219,7 @@ static inline void for_each_alloc_failure(struct oom_loop *l)
 		}
 	}
 	assert_true(l->failures > 0);
+	talloc_disable_null_tracking(); /* frees talloc's tracking context */
 	oom_verbose("alloc failures", l);
 }
 
@@ -261,6 +262,7 @@ static inline void for_each_memlimit(struct oom_loop *l)
 		}
 	}
 	assert_true(l->failures > 0);
+	talloc_disable_null_tracking(); /* frees talloc's tracking context */
 	oom_verbose("memlimit sweep", l);
 }
 
