@@ -140,6 +140,74 @@ static void cache_grow(struct repo_cache *c)
 	talloc_free(old);
 }
 
+static void cache_unlink(struct repo_cache *c, struct repo_cls *e)
+{
+	struct repo_cls **pp;
+
+	pp = &c->by_name[name_hash(e->ns, e->local->name) & (c->n_buckets - 1)];
+	while (*pp != NULL && *pp != e) {
+		pp = &(*pp)->next_name;
+	}
+	if (*pp != NULL) {
+		*pp = e->next_name;
+	}
+	pp = &c->by_id[id_hash(e->id) & (c->n_buckets - 1)];
+	while (*pp != NULL && *pp != e) {
+		pp = &(*pp)->next_id;
+	}
+	if (*pp != NULL) {
+		*pp = e->next_id;
+	}
+	c->n--;
+}
+
+/* True when cached [e] is class [name] of [ns] or derives from it. */
+static bool cache_depends_on(const struct repo_cls *e,
+                             int64_t ns,
+                             const char *name)
+{
+	if (e->ns != ns) {
+		return false;
+	}
+	if (utf8_casecmp(e->local->name, name) == 0) {
+		return true;
+	}
+	for (uint32_t i = 0; i < e->resolved->n_derivation; i++) {
+		if (utf8_casecmp(e->resolved->derivation[i], name) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Drops from the cache class [name] of [ns] and every cached class that
+ * derives from it: the entries a change of [name] makes stale.  Everything
+ * else stays (other classes resolve without it; the namespace cache does
+ * not depend on classes).
+ */
+static void cache_forget(struct repo *r, int64_t ns, const char *name)
+{
+	struct repo_cache *c = r->cache;
+
+	if (c == NULL) {
+		return;
+	}
+	for (uint32_t b = 0; b < c->n_buckets; b++) {
+		struct repo_cls *e = c->by_id[b];
+
+		while (e != NULL) {
+			struct repo_cls *next = e->next_id;
+
+			if (cache_depends_on(e, ns, name)) {
+				cache_unlink(c, e);
+				talloc_free(e);
+			}
+			e = next;
+		}
+	}
+}
+
 /* ---- Loading ---------------------------------------------------------- */
 
 static hresult cls_load(struct repo *r,
@@ -503,6 +571,7 @@ hresult repo_cls_delete_ids(struct repo *r,
 			}
 		}
 	}
+	repo_cache_flush(r);
 	return repo_bump_class_gen(r, ei);
 }
 
@@ -722,6 +791,11 @@ static hresult write_class_row(struct repo *r,
 	if (rc != SQLITE_DONE) {
 		return repo_sqlerr(r, rc, ei, "class");
 	}
+	/* A new class makes no cached entry stale: a cached class resolved
+	 * without it, so neither is it nor does it derive from it. */
+	if (id != 0) {
+		cache_forget(r, ns, local->name);
+	}
 	return repo_bump_class_gen(r, ei);
 }
 
@@ -837,7 +911,13 @@ static hresult class_put(struct repo *r,
 		goto out;
 	}
 	if (local->superclass != NULL) {
-		hr = check_cycle(r, ns, local->name, local->superclass, ei);
+		/* A new class cannot close a cycle through existing classes
+		 * (none of them derives from it); only naming itself can. */
+		hr = old_id != 0 || utf8_casecmp(local->superclass,
+		                                 local->name) == 0
+		             ? check_cycle(r, ns, local->name,
+		                           local->superclass, ei)
+		             : HR_OK;
 		if (hr_ok(hr)) {
 			hr = repo_cls_lookup(r, ns, local->superclass, &parent,
 			                     ei);

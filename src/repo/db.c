@@ -275,7 +275,6 @@ hresult repo_bump_class_gen(struct repo *r, struct errinfo *ei)
 	sqlite3_stmt *st = repo_stmt(r, ST_GEN_BUMP);
 	int rc;
 
-	repo_cache_flush(r);
 	r->class_dirty = true;
 	if (st == NULL) {
 		return repo_sqlerr(r, sqlite3_errcode(r->db), ei, "class_gen");

@@ -526,6 +526,7 @@ static hresult ns_delete_id(struct repo *r,
 		hr = repo_ns_remove(r, id, ei);
 	}
 	if (hr_ok(hr)) {
+		repo_cache_flush(r);
 		hr = repo_bump_class_gen(r, ei);
 	}
 	if (hr_ok(hr) && drop_instance && parent != 0) {

@@ -8,11 +8,14 @@
  *    compiled on a hot path;
  *  - resolved classes (struct repo_cls), keyed by (namespace id, class
  *    name folded to ASCII lower case) and by class id, all under one talloc
- *    context (r->cache) that is freed as a whole whenever a class changes:
- *    by this connection (repo_cache_flush after each class write and on
- *    every rollback) or by another one (meta.class_gen differs from
- *    r->class_gen, checked when a read or write transaction starts).
- *    The same context caches namespace path -> id.
+ *    context (r->cache).  A class write by this connection drops only
+ *    what it makes stale: an updated class and its cached descendants
+ *    (cache_forget in class.c); a new class drops nothing.  The context
+ *    is freed as a whole on class deletes, namespace deletes, every
+ *    rollback (repo_cache_flush), and when another connection changed
+ *    classes (meta.class_gen differs from r->class_gen, checked when a
+ *    read or write transaction starts).  The same context caches
+ *    namespace path -> id.
  *
  * Public read functions run inside one read transaction
  * (repo_read_begin/repo_read_end: BEGIN ... COMMIT, nested by a counter),
