@@ -27,8 +27,10 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int rm_one(const char *p, const struct stat *sb, int flag,
-		  struct FTW *ftw)
+static int rm_one(const char *p,
+                  const struct stat *sb,
+                  int flag,
+                  struct FTW *ftw)
 {
 	(void)sb;
 	(void)flag;
@@ -59,8 +61,8 @@ static int fill(struct repo *r, const char *cls, long n)
 	struct cim_value v;
 	char name[32];
 
-	if (hr_failed(repo_class_put(r, "root", make_class(mem, cls), 0,
-				     NULL)) ||
+	if (hr_failed(
+	            repo_class_put(r, "root", make_class(mem, cls), 0, NULL)) ||
 	    hr_failed(repo_class_get(r, mem, "root", cls, &rc))) {
 		return -1;
 	}
@@ -97,7 +99,7 @@ static hresult count_cb(void *arg, struct cim_instance *inst)
 int main(int argc, char **argv)
 {
 	long n = getenv("BENCH_REPO_N") ? atol(getenv("BENCH_REPO_N"))
-					: 1000000;
+	                                : 1000000;
 	long n_enum = 100000, count = 0, lookups = 20000;
 	char dir[256], path[320];
 	struct repo *r = NULL;
@@ -106,7 +108,7 @@ int main(int argc, char **argv)
 	void *mem;
 
 	snprintf(dir, sizeof(dir), "%s",
-		 argc > 1 ? argv[1] : "/tmp/owmi-bench-repo-XXXXXX");
+	         argc > 1 ? argv[1] : "/tmp/owmi-bench-repo-XXXXXX");
 	if (argc <= 1 && mkdtemp(dir) == NULL) {
 		return 2;
 	}
@@ -119,7 +121,7 @@ int main(int argc, char **argv)
 
 		/* A DIR filled by an earlier run: measure reads only. */
 		if (hr_failed(repo_instance_count(r, "root", "Big", false,
-						  &have))) {
+		                                  &have))) {
 			return 2;
 		}
 		n = (long)have;
@@ -142,9 +144,9 @@ int main(int argc, char **argv)
 		struct cim_instance *inst = NULL;
 
 		snprintf(key, sizeof(key), "Name=\"instance-%08ld\"",
-			 (long)rand() % n);
+		         (long)rand() % n);
 		if (hr_failed(repo_instance_get(r, mem, "root", "Big", key,
-						&inst))) {
+		                                &inst))) {
 			fprintf(stderr, "lookup of %s failed\n", key);
 			return 2;
 		}

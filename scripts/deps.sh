@@ -6,7 +6,7 @@ set -eu
 
 PKGS="build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
 libtalloc-dev libsqlite3-dev sqlite3 libcmocka-dev libuv1-dev nettle-dev
-libinih-dev libsystemd-dev python3-impacket procps iproute2"
+libinih-dev libsystemd-dev python3-impacket procps iproute2 clang-format"
 
 missing=""
 for p in $PKGS; do

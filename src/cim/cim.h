@@ -58,8 +58,8 @@ enum cim_type {
 	CIM_T_REFERENCE = 102,
 	CIM_T_CHAR16 = 103,
 };
-#define CIM_FLAG_ARRAY	0x2000u
-#define CIM_TYPE_MASK	0x0FFFu
+#define CIM_FLAG_ARRAY 0x2000u
+#define CIM_TYPE_MASK  0x0FFFu
 
 static inline bool cim_type_is_array(uint32_t t)
 {
@@ -134,8 +134,9 @@ static inline struct cim_value cim_value_null(uint32_t type)
  * Deep-copies [src] into [dst], allocating under [mem].
  * Errors: E_OUTOFMEMORY ([dst] is then a NULL value of the same type).
  */
-hresult cim_value_copy(void *mem, struct cim_value *dst,
-		       const struct cim_value *src);
+hresult cim_value_copy(void *mem,
+                       struct cim_value *dst,
+                       const struct cim_value *src);
 
 /* Returns true when [a] and [b] are equal (strings case-sensitively). */
 bool cim_value_equal(const struct cim_value *a, const struct cim_value *b);
@@ -146,21 +147,22 @@ bool cim_value_equal(const struct cim_value *a, const struct cim_value *b);
  * checks).  Errors: WBEM_E_TYPE_MISMATCH, WBEM_E_VALUE_OUT_OF_RANGE,
  * E_OUTOFMEMORY.
  */
-hresult cim_value_convert(void *mem, struct cim_value *dst,
-			  const struct cim_value *src, uint32_t type);
+hresult cim_value_convert(void *mem,
+                          struct cim_value *dst,
+                          const struct cim_value *src,
+                          uint32_t type);
 
 /*
  * Appends a text form of [v] to [b] (MOF-like: strings quoted and escaped
  * when [quoted], arrays as {a, b}).  Returns E_OUTOFMEMORY on growth failure.
  */
 struct buf;
-hresult cim_value_format(struct buf *b, const struct cim_value *v,
-			 bool quoted);
+hresult cim_value_format(struct buf *b, const struct cim_value *v, bool quoted);
 
 /* Qualifier flavors: the MS-WMIO 2.2.62 bits, plus two model-only bits. */
 enum cim_flavor {
-	CIM_FLAVOR_TO_INSTANCE = 0x01,	  /* PROPAGATE_TO_INSTANCE */
-	CIM_FLAVOR_TO_SUBCLASS = 0x02,	  /* PROPAGATE_TO_DERIVED_CLASS */
+	CIM_FLAVOR_TO_INSTANCE = 0x01,      /* PROPAGATE_TO_INSTANCE */
+	CIM_FLAVOR_TO_SUBCLASS = 0x02,      /* PROPAGATE_TO_DERIVED_CLASS */
 	CIM_FLAVOR_DISABLE_OVERRIDE = 0x10, /* NOT_OVERRIDABLE */
 	CIM_FLAVOR_ORIGIN_PROPAGATED = 0x20,
 	CIM_FLAVOR_ORIGIN_SYSTEM = 0x40,
@@ -187,7 +189,7 @@ struct cim_qualifier_set {
 
 /* Returns the qualifier named [name] (case-insensitive), or NULL. */
 const struct cim_qualifier *cim_qset_find(const struct cim_qualifier_set *qs,
-					   const char *name);
+                                          const char *name);
 
 /* Returns true when the boolean qualifier [name] is present and TRUE. */
 bool cim_qset_bool(const struct cim_qualifier_set *qs, const char *name);
@@ -196,9 +198,11 @@ bool cim_qset_bool(const struct cim_qualifier_set *qs, const char *name);
  * Adds or replaces qualifier [name] (copies name and value) in [qs], whose
  * array is a talloc child of [mem].  Errors: E_OUTOFMEMORY.
  */
-hresult cim_qset_set(void *mem, struct cim_qualifier_set *qs,
-		     const char *name, const struct cim_value *value,
-		     uint32_t flavor);
+hresult cim_qset_set(void *mem,
+                     struct cim_qualifier_set *qs,
+                     const char *name,
+                     const struct cim_value *value,
+                     uint32_t flavor);
 
 /* A qualifier declaration (DSP0221 "Qualifier X : type = v, Scope(..)"). */
 enum cim_scope {
@@ -215,21 +219,21 @@ enum cim_scope {
 
 struct cim_qualifier_decl {
 	char *name;
-	uint32_t type;		  /* may carry CIM_FLAG_ARRAY */
-	struct cim_value def;	  /* default value (may be NULL) */
-	uint32_t scope;		  /* enum cim_scope bits */
-	uint32_t flavor;	  /* enum cim_flavor bits */
+	uint32_t type;        /* may carry CIM_FLAG_ARRAY */
+	struct cim_value def; /* default value (may be NULL) */
+	uint32_t scope;       /* enum cim_scope bits */
+	uint32_t flavor;      /* enum cim_flavor bits */
 };
 
 struct cim_property {
 	char *name;
-	uint32_t type;		  /* enum cim_type | CIM_FLAG_ARRAY */
-	char *ref_class;	  /* reference: the class named "ref"; else NULL */
-	struct cim_value value;	  /* default value; v.null when none */
+	uint32_t type;   /* enum cim_type | CIM_FLAG_ARRAY */
+	char *ref_class; /* reference: the class named "ref"; else NULL */
+	struct cim_value value; /* default value; v.null when none */
 	struct cim_qualifier_set quals;
-	char *origin;		  /* resolved classes: the declaring class */
-	bool key;		  /* resolved classes: carries [key] */
-	bool local;		  /* declared or overridden in this class */
+	char *origin; /* resolved classes: the declaring class */
+	bool key;     /* resolved classes: carries [key] */
+	bool local;   /* declared or overridden in this class */
 };
 
 struct cim_param {
@@ -266,21 +270,24 @@ struct cim_class {
 	uint32_t n_derivation;
 	uint32_t *key_index; /* indexes of key properties, by name order */
 	uint32_t n_keys;
-	char *server;	 /* decoration, may be NULL */
+	char *server;    /* decoration, may be NULL */
 	char *namespace; /* decoration, may be NULL */
 };
 
 struct cim_instance {
-	struct cim_class *cls; /* resolved; borrowed, must outlive the instance */
-	struct cim_value *values; /* cls->n_props entries */
+	struct cim_class
+	        *cls; /* resolved; borrowed, must outlive the instance */
+	struct cim_value *values;       /* cls->n_props entries */
 	struct cim_qualifier_set quals; /* instance-level qualifiers */
-	char *server;	 /* decoration, may be NULL */
-	char *namespace; /* decoration, may be NULL */
+	char *server;                   /* decoration, may be NULL */
+	char *namespace;                /* decoration, may be NULL */
 };
 
-/* Returns owned a new empty local class named [name] (superclass may be NULL). */
-struct cim_class *cim_class_new(void *mem, const char *name,
-				const char *superclass);
+/* Returns owned a new empty local class named [name] (superclass may be NULL).
+ */
+struct cim_class *cim_class_new(void *mem,
+                                const char *name,
+                                const char *superclass);
 
 /*
  * Adds a property to a local class (copies [name]); returns it, or NULL on
@@ -288,23 +295,26 @@ struct cim_class *cim_class_new(void *mem, const char *name,
  * concern (see cim_class_find_prop).
  */
 struct cim_property *cim_class_add_prop(struct cim_class *cls,
-					const char *name, uint32_t type);
+                                        const char *name,
+                                        uint32_t type);
 
 /* Adds a method to a local class; returns it, or NULL on OOM. */
 struct cim_method *cim_class_add_method(struct cim_class *cls,
-					const char *name, uint32_t return_type);
+                                        const char *name,
+                                        uint32_t return_type);
 
 /* Adds a parameter to [m] (talloc child of [cls]); NULL on OOM. */
 struct cim_param *cim_method_add_param(struct cim_class *cls,
-				       struct cim_method *m, const char *name,
-				       uint32_t type);
+                                       struct cim_method *m,
+                                       const char *name,
+                                       uint32_t type);
 
 /* Returns the index of property [name] (case-insensitive), or -1. */
 int32_t cim_class_find_prop(const struct cim_class *cls, const char *name);
 
 /* Returns the method [name] (case-insensitive), or NULL. */
 struct cim_method *cim_class_find_method(const struct cim_class *cls,
-					 const char *name);
+                                         const char *name);
 
 /*
  * Resolves local class [local] against its resolved parent [parent] (NULL
@@ -318,9 +328,11 @@ struct cim_method *cim_class_find_method(const struct cim_class *cls,
  * redeclared with another type), WBEM_E_CANNOT_CHANGE_KEY_INHERITANCE (a
  * subclass adds keys when the parent has keys), E_OUTOFMEMORY.
  */
-hresult cim_class_resolve(void *mem, const struct cim_class *local,
-			  const struct cim_class *parent,
-			  struct cim_class **out, struct errinfo *ei);
+hresult cim_class_resolve(void *mem,
+                          const struct cim_class *local,
+                          const struct cim_class *parent,
+                          struct cim_class **out,
+                          struct errinfo *ei);
 
 /* Deep-copies a class (local or resolved).  NULL on OOM. */
 struct cim_class *cim_class_copy(void *mem, const struct cim_class *cls);
@@ -337,16 +349,17 @@ struct cim_instance *cim_instance_new(void *mem, struct cim_class *cls);
  * property's type.  Errors: WBEM_E_NOT_FOUND (no such property),
  * WBEM_E_TYPE_MISMATCH, WBEM_E_SYSTEM_PROPERTY (a __ name), E_OUTOFMEMORY.
  */
-hresult cim_instance_set(struct cim_instance *inst, const char *name,
-			 const struct cim_value *v);
+hresult cim_instance_set(struct cim_instance *inst,
+                         const char *name,
+                         const struct cim_value *v);
 
 /* Returns the value of property [name], or NULL if there is none. */
 const struct cim_value *cim_instance_get(const struct cim_instance *inst,
-					 const char *name);
+                                         const char *name);
 
 /* Deep-copies [inst] (sharing its class pointer).  NULL on OOM. */
 struct cim_instance *cim_instance_copy(void *mem,
-				       const struct cim_instance *inst);
+                                       const struct cim_instance *inst);
 
 /*
  * Computes system property [name] ("__CLASS", "__PATH", ...) of a class
@@ -355,10 +368,13 @@ struct cim_instance *cim_instance_copy(void *mem,
  * decoration).  Returns WBEM_E_NOT_FOUND for an unknown __ name, and
  * WBEM_E_ILLEGAL_NULL never: missing keys yield NULL paths.
  */
-hresult cim_sysprop_get(void *mem, const struct cim_class *cls,
-			const struct cim_instance *inst, const char *server,
-			const char *ns, const char *name,
-			struct cim_value *out);
+hresult cim_sysprop_get(void *mem,
+                        const struct cim_class *cls,
+                        const struct cim_instance *inst,
+                        const char *server,
+                        const char *ns,
+                        const char *name,
+                        struct cim_value *out);
 
 /* Returns true when [name] is one of the ten system property names. */
 bool cim_sysprop_is(const char *name);
@@ -373,8 +389,9 @@ extern const char *const cim_sysprop_names[];
  * WBEM_E_ILLEGAL_NULL when a key is NULL, WBEM_E_NO_KEY when the class has
  * no keys and is not a singleton, E_OUTOFMEMORY.
  */
-hresult cim_instance_relpath(void *mem, const struct cim_instance *inst,
-			     char **out);
+hresult cim_instance_relpath(void *mem,
+                             const struct cim_instance *inst,
+                             char **out);
 
 struct objpath;
 
@@ -388,8 +405,9 @@ bool cim_class_is_singleton(const struct cim_class *cls);
  * keystr), so a lookup through a superclass path finds a subclass
  * instance.  Errors: as cim_instance_relpath().
  */
-hresult cim_instance_keystr(void *mem, const struct cim_instance *inst,
-			    char **out);
+hresult cim_instance_keystr(void *mem,
+                            const struct cim_instance *inst,
+                            char **out);
 
 /*
  * Given resolved class [cls] and parsed path [p] naming an instance of it
@@ -403,14 +421,18 @@ hresult cim_instance_keystr(void *mem, const struct cim_instance *inst,
  * WBEM_E_TYPE_MISMATCH (a key value that does not convert), E_OUTOFMEMORY.
  * *out is untouched on failure.
  */
-hresult cim_relpath_from_objpath(void *mem, const struct cim_class *cls,
-				 const struct objpath *p, char **out,
-				 struct errinfo *ei);
+hresult cim_relpath_from_objpath(void *mem,
+                                 const struct cim_class *cls,
+                                 const struct objpath *p,
+                                 char **out,
+                                 struct errinfo *ei);
 
 /* As cim_relpath_from_objpath(), returning the cim_instance_keystr() form. */
-hresult cim_keystr_from_objpath(void *mem, const struct cim_class *cls,
-				const struct objpath *p, char **out,
-				struct errinfo *ei);
+hresult cim_keystr_from_objpath(void *mem,
+                                const struct cim_class *cls,
+                                const struct objpath *p,
+                                char **out,
+                                struct errinfo *ei);
 
 /*
  * Binary codec for the repository (not MS-WMIO).  Encodings are
@@ -418,17 +440,23 @@ hresult cim_keystr_from_objpath(void *mem, const struct cim_class *cls,
  * WBEM_E_INVALID_STREAM on any inconsistency, never crash.
  */
 hresult cim_class_encode(struct buf *b, const struct cim_class *cls);
-hresult cim_class_decode(void *mem, const void *data, size_t len,
-			 struct cim_class **out);
+hresult cim_class_decode(void *mem,
+                         const void *data,
+                         size_t len,
+                         struct cim_class **out);
 /* Instances are encoded by property name, so a compatible class change
  * (added properties) keeps old instances readable. */
 hresult cim_instance_encode(struct buf *b, const struct cim_instance *inst);
-hresult cim_instance_decode(void *mem, struct cim_class *cls,
-			    const void *data, size_t len,
-			    struct cim_instance **out);
+hresult cim_instance_decode(void *mem,
+                            struct cim_class *cls,
+                            const void *data,
+                            size_t len,
+                            struct cim_instance **out);
 hresult cim_qualifier_decl_encode(struct buf *b,
-				  const struct cim_qualifier_decl *d);
-hresult cim_qualifier_decl_decode(void *mem, const void *data, size_t len,
-				  struct cim_qualifier_decl **out);
+                                  const struct cim_qualifier_decl *d);
+hresult cim_qualifier_decl_decode(void *mem,
+                                  const void *data,
+                                  size_t len,
+                                  struct cim_qualifier_decl **out);
 
 #endif

@@ -38,11 +38,12 @@ void cim_datetime_format(const struct cim_datetime *dt, char out[26]);
 bool cim_datetime_to_usec(const struct cim_datetime *dt, int64_t *out);
 
 /* Makes a timestamp from Unix time (UTC), with offset [utc_offset] minutes. */
-void cim_datetime_from_unix(int64_t usec, int32_t utc_offset,
-			    struct cim_datetime *out);
+void cim_datetime_from_unix(int64_t usec,
+                            int32_t utc_offset,
+                            struct cim_datetime *out);
 
 /* Compares two datetimes by instant (timestamps) or length (intervals). */
 int cim_datetime_cmp(const struct cim_datetime *a,
-		     const struct cim_datetime *b);
+                     const struct cim_datetime *b);
 
 #endif

@@ -25,27 +25,27 @@
 
 enum objpath_keytype {
 	OBJPATH_KEY_STRING,
-	OBJPATH_KEY_SINT,  /* negative integer */
-	OBJPATH_KEY_UINT,  /* non-negative integer */
+	OBJPATH_KEY_SINT, /* negative integer */
+	OBJPATH_KEY_UINT, /* non-negative integer */
 	OBJPATH_KEY_BOOL,
-	OBJPATH_KEY_REF,   /* quoted value that parses as an object path; */
-			   /* parse keeps it as STRING: the class decides */
+	OBJPATH_KEY_REF, /* quoted value that parses as an object path; */
+	                 /* parse keeps it as STRING: the class decides */
 };
 
 struct objpath_key {
-	char *name;	/* NULL for the single-key shorthand Class=Value */
+	char *name; /* NULL for the single-key shorthand Class=Value */
 	enum objpath_keytype type;
-	char *s;	/* STRING / REF: unescaped text */
-	int64_t i;	/* SINT */
-	uint64_t u;	/* UINT */
-	bool b;		/* BOOL */
+	char *s;    /* STRING / REF: unescaped text */
+	int64_t i;  /* SINT */
+	uint64_t u; /* UINT */
+	bool b;     /* BOOL */
 };
 
 struct objpath {
-	char *server;	 /* NULL when absent; "." for local */
-	char *ns;	 /* "root\cimv2" (with '\'), NULL when absent */
-	char *cls;	 /* NULL for a namespace path */
-	bool singleton;	 /* Class=@ */
+	char *server;   /* NULL when absent; "." for local */
+	char *ns;       /* "root\cimv2" (with '\'), NULL when absent */
+	char *cls;      /* NULL for a namespace path */
+	bool singleton; /* Class=@ */
 	struct objpath_key *keys;
 	uint32_t n_keys;
 };
@@ -55,8 +55,10 @@ struct objpath {
  * 256 keys.  Errors: WBEM_E_INVALID_OBJECT_PATH with the offset in [ei],
  * E_OUTOFMEMORY.  *out is untouched on failure.
  */
-hresult objpath_parse(void *mem, const char *text, struct objpath **out,
-		      struct errinfo *ei);
+hresult objpath_parse(void *mem,
+                      const char *text,
+                      struct objpath **out,
+                      struct errinfo *ei);
 
 /* Formats [p] canonically into a new string under [mem].  NULL on OOM. */
 char *objpath_format(void *mem, const struct objpath *p);

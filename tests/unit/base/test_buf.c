@@ -5,9 +5,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <string.h>
 #include <talloc.h>
+
+#include <cmocka.h>
 
 #include "base/buf.h"
 
@@ -47,7 +48,7 @@ static void test_little_endian(void **state)
 {
 	struct buf b;
 	const uint8_t want[] = { 0x34, 0x12, 0x78, 0x56, 0x34, 0x12, 1,
-				 0,    0,    0,    0,    0,    0,    0x80 };
+		                 0,    0,    0,    0,    0,    0,    0x80 };
 
 	(void)state;
 	buf_init(&b, NULL);

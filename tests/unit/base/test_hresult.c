@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include "base/errinfo.h"
@@ -15,7 +16,7 @@ static void test_names_and_values(void **state)
 	(void)state;
 	assert_int_equal(HR_WBEM_E_NOT_FOUND.v, 0x80041002u);
 	assert_string_equal(hr_name(HR_WBEM_E_INVALID_QUERY),
-			    "WBEM_E_INVALID_QUERY");
+	                    "WBEM_E_INVALID_QUERY");
 	assert_int_equal(HR_RPC_S_SERVER_UNAVAILABLE.v, 0x800706BAu);
 	assert_int_equal(HR_E_ACCESSDENIED.v, 0x80070005u);
 	assert_int_equal(HR_WBEM_E_PROVIDER_LOAD_FAILURE.v, 0x80041013u);
@@ -26,23 +27,22 @@ static void test_messages_match_wmic(void **state)
 {
 	(void)state;
 	assert_string_equal(hr_message(HR_WBEM_E_ACCESS_DENIED),
-			    "Access denied");
-	assert_string_equal(hr_message(HR_E_ACCESSDENIED),
-			    "Access is denied.");
+	                    "Access denied");
+	assert_string_equal(hr_message(HR_E_ACCESSDENIED), "Access is denied.");
 	assert_string_equal(hr_message(HR_RPC_S_SERVER_UNAVAILABLE),
-			    "The RPC server is unavailable.");
+	                    "The RPC server is unavailable.");
 	assert_string_equal(hr_message(HR_WBEM_E_INVALID_NAMESPACE),
-			    "Invalid namespace");
+	                    "Invalid namespace");
 }
 
 static void test_classes_follow_design(void **state)
 {
 	(void)state;
 	assert_int_equal(hr_class_of(HR_RPC_S_SERVER_UNAVAILABLE),
-			 HR_CLASS_CONNECTIVITY);
+	                 HR_CLASS_CONNECTIVITY);
 	assert_int_equal(hr_class_of(HR_E_ACCESSDENIED), HR_CLASS_ACCESS_DCOM);
 	assert_int_equal(hr_class_of(HR_WBEM_E_ACCESS_DENIED),
-			 HR_CLASS_ACCESS_WMI);
+	                 HR_CLASS_ACCESS_WMI);
 	assert_int_equal(hr_class_of(HR_WBEM_E_NOT_FOUND), HR_CLASS_CORE);
 	assert_int_equal(hr_class_of(HR_OK), HR_CLASS_OK);
 	assert_string_equal(hr_facility(HR_WBEM_E_NOT_FOUND), "WMI");
@@ -79,7 +79,7 @@ static void test_errinfo_first_error_wins(void **state)
 	(void)state;
 	err_clear(&ei);
 	h = err_set_pos(&ei, HR_WBEM_E_INVALID_QUERY, "wql", 1, 8, 7,
-			"expected FROM, found '%s'", "FORM");
+	                "expected FROM, found '%s'", "FORM");
 	assert_true(hr_eq(h, HR_WBEM_E_INVALID_QUERY));
 	err_set(&ei, HR_WBEM_E_FAILED, "cimom", "outer");
 	assert_int_equal(ei.hr.v, HR_WBEM_E_INVALID_QUERY.v);

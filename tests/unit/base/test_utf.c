@@ -5,9 +5,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <string.h>
 #include <talloc.h>
+
+#include <cmocka.h>
 
 #include "base/utf.h"
 
@@ -19,9 +20,9 @@ static void test_valid_and_invalid_utf8(void **state)
 	assert_true(utf8_valid("h\xc3\xa9llo \xf0\x9f\x98\x80", 11, NULL));
 	assert_false(utf8_valid("a\xc0\xaf", 3, &bad)); /* overlong '/' */
 	assert_int_equal(bad, 1);
-	assert_false(utf8_valid("\xed\xa0\x80", 3, NULL)); /* surrogate */
+	assert_false(utf8_valid("\xed\xa0\x80", 3, NULL));     /* surrogate */
 	assert_false(utf8_valid("\xf4\x90\x80\x80", 4, NULL)); /* > 10FFFF */
-	assert_false(utf8_valid("\xe2\x82", 2, NULL)); /* truncated */
+	assert_false(utf8_valid("\xe2\x82", 2, NULL));         /* truncated */
 }
 
 static void test_round_trip_with_surrogates(void **state)
@@ -32,8 +33,8 @@ static void test_round_trip_with_surrogates(void **state)
 	size_t wn = 0;
 	char *back = NULL;
 	size_t bn = 0;
-	const uint8_t want[] = { 'A', 0, 0xe9, 0, 0xac, 0x20, 0x3d, 0xd8,
-				 0x00, 0xde };
+	const uint8_t want[] = { 'A',  0,    0xe9, 0,    0xac,
+		                 0x20, 0x3d, 0xd8, 0x00, 0xde };
 
 	(void)state;
 	assert_true(hr_ok(utf8_to_utf16le(mem, s, strlen(s), &w, &wn)));
@@ -54,11 +55,11 @@ static void test_rejects_bad_utf16(void **state)
 
 	(void)state;
 	assert_true(hr_eq(utf16le_to_utf8(mem, lone_high, 4, &out, NULL),
-			  HR_WBEM_E_INVALID_PARAMETER));
+	                  HR_WBEM_E_INVALID_PARAMETER));
 	assert_true(hr_eq(utf16le_to_utf8(mem, lone_low, 2, &out, NULL),
-			  HR_WBEM_E_INVALID_PARAMETER));
+	                  HR_WBEM_E_INVALID_PARAMETER));
 	assert_true(hr_eq(utf16le_to_utf8(mem, lone_low, 1, &out, NULL),
-			  HR_WBEM_E_INVALID_PARAMETER));
+	                  HR_WBEM_E_INVALID_PARAMETER));
 	assert_null(out);
 	talloc_free(mem);
 }
