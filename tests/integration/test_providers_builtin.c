@@ -7,7 +7,9 @@
  * live system's own sources say (uname, os-release, /proc, sysinfo,
  * statvfs, if_nameindex, getifaddrs, resolv.conf), read here
  * independently of the providers' readers.  Win32_Process.Create,
- * Terminate and GetOwner run for real.  Needs no network and no systemd.
+ * Terminate and GetOwner run for real, and Create once more as a
+ * temporary non-root user (root only; useradd/userdel).  Needs no network
+ * and no systemd.
  *
  * Usage: test_providers_builtin WMIPRVSE PROVIDER_DIR REPOSITORY
  */
@@ -605,6 +607,138 @@ static void test_process_methods(void **state)
 	talloc_free(mem);
 }
 
+/* ---- Create as a mapped non-root user -------------------------------- */
+
+/* What test_process_create_as_user leaves for its teardown to undo. */
+static struct {
+	char user[32]; /* the temporary account; "" when none */
+	pid_t pid;     /* the created process; 0 when none (or reaped) */
+	struct fx *f;  /* own object manager: its hosts run as the user */
+} g_tmp_user;
+
+/* The real and effective ids of "Uid:"/"Gid:" in /proc/[pid]/status. */
+static bool status_ids(pid_t pid,
+                       const char *key,
+                       unsigned long *real,
+                       unsigned long *eff)
+{
+	char path[64], line[256];
+	bool found = false;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	fp = fopen(path, "r");
+	if (fp == NULL) {
+		return false;
+	}
+	while (!found && fgets(line, sizeof(line), fp) != NULL) {
+		if (strncmp(line, key, strlen(key)) == 0) {
+			found = sscanf(line + strlen(key), "%lu %lu", real,
+			               eff) == 2;
+		}
+	}
+	fclose(fp);
+	return found;
+}
+
+/*
+ * Win32_Process.Create through a session whose caller maps to a
+ * temporary non-root Linux user and impersonates: the host runs as that
+ * user, and so does the new process (real and effective uid and gid).
+ */
+static void test_process_create_as_user(void **state)
+{
+	struct fx *f;
+	void *mem = talloc_new(NULL);
+	struct cimom_identity id = { .domain = "WORKGROUP",
+		                     .pid = (uint32_t)getpid(),
+		                     .has_unix_ids = true,
+		                     .impersonate = true };
+	struct cimom_session *s = NULL;
+	struct cim_instance *out = NULL;
+	struct errinfo ei;
+	struct passwd *pw;
+	unsigned long real = 0, eff = 0;
+	char cmd[160], path[64];
+	uint32_t pid;
+	int st;
+
+	(void)state;
+	if (getuid() != 0) {
+		skip(); /* only root can add users and start hosts as them */
+	}
+	snprintf(g_tmp_user.user, sizeof(g_tmp_user.user), "owmicu%d",
+	         (int)getpid());
+	snprintf(cmd, sizeof(cmd),
+	         "useradd -M -N -r -s /usr/sbin/nologin %s >/dev/null 2>&1",
+	         g_tmp_user.user);
+	if (system(cmd) != 0) {
+		g_tmp_user.user[0] = '\0';
+		skip(); /* no useradd here */
+	}
+	pw = getpwnam(g_tmp_user.user);
+	assert_non_null(pw);
+	assert_true(pw->pw_uid != 0);
+	f = g_tmp_user.f = fx_new();
+	id.user = g_tmp_user.user;
+	id.uid = pw->pw_uid;
+	id.gid = pw->pw_gid;
+	err_clear(&ei);
+	assert_true(hr_ok(
+	        cimom_session_open(f->cm, mem, &id, "root\\cimv2", &s, &ei)));
+	assert_true(hr_ok(cimom_exec_method(
+	        s, mem, "Win32_Process", "Create",
+	        create_params(mem, "/bin/sleep 30", NULL), 0, &out, &ei)));
+	assert_int_equal(out_u(out, "ReturnValue"), 0);
+	pid = (uint32_t)out_u(out, "ProcessId");
+	assert_true(pid > 1);
+	g_tmp_user.pid = (pid_t)pid;
+
+	assert_true(status_ids((pid_t)pid, "Uid:", &real, &eff));
+	assert_int_equal(real, pw->pw_uid);
+	assert_int_equal(eff, pw->pw_uid);
+	assert_true(status_ids((pid_t)pid, "Gid:", &real, &eff));
+	assert_int_equal(real, pw->pw_gid);
+	assert_int_equal(eff, pw->pw_gid);
+
+	/* The same user may end it; it dies of SIGKILL as TerminateProcess. */
+	snprintf(path, sizeof(path), "Win32_Process.Handle=\"%u\"", pid);
+	out = NULL;
+	assert_true(hr_ok(cimom_exec_method(s, mem, path, "Terminate", NULL, 0,
+	                                    &out, &ei)));
+	assert_int_equal(out_u(out, "ReturnValue"), 0);
+	st = reap((pid_t)pid);
+	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	g_tmp_user.pid = 0;
+	talloc_free(mem);
+}
+
+/* Ends the created process and removes the user, whatever failed. */
+static int teardown_tmp_user(void **state)
+{
+	char cmd[128];
+	int rc = 0;
+
+	(void)state;
+	if (g_tmp_user.pid > 0) {
+		kill(g_tmp_user.pid, SIGKILL);
+		reap(g_tmp_user.pid);
+		g_tmp_user.pid = 0;
+	}
+	if (g_tmp_user.f != NULL) {
+		/* Ends (and reaps) the hosts running as the user first:
+		 * userdel refuses a user who still has processes. */
+		fx_free(g_tmp_user.f);
+		g_tmp_user.f = NULL;
+	}
+	if (g_tmp_user.user[0] != '\0') {
+		snprintf(cmd, sizeof(cmd), "userdel %s", g_tmp_user.user);
+		rc = system(cmd) == 0 ? 0 : -1;
+		g_tmp_user.user[0] = '\0';
+	}
+	return rc;
+}
+
 static void test_service(void **state)
 {
 	struct fx *f = *state;
@@ -1044,6 +1178,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_process_list_and_self),
 		cmocka_unit_test(test_process_get_and_narrow_query),
 		cmocka_unit_test(test_process_methods),
+		cmocka_unit_test_teardown(test_process_create_as_user,
+		                          teardown_tmp_user),
 		cmocka_unit_test(test_service),
 		cmocka_unit_test(test_logical_disk),
 		cmocka_unit_test(test_processor),
