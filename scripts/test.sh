@@ -16,20 +16,39 @@ fail=0
 failed_names=""
 
 count_meson() {
-	# $1: build dir.  Adds the results of testlog.json to the totals.
+	# $1: build dir.  Adds the results in testlog.json (one JSON object a
+	# line) to the totals; test output inside it may hold any bytes, so it
+	# is read as JSON, never grepped.
 	log="$1/meson-logs/testlog.json"
 	[ -f "$log" ] || return 0
-	p=$(grep -c '"result": "OK"' "$log")
-	s=$(grep -c '"result": "SKIP"' "$log")
-	f=$(grep -c -E '"result": "(FAIL|ERROR|TIMEOUT|UNEXPECTEDPASS)"' "$log")
+	res=$(/usr/bin/python3 - "$log" <<'PY'
+import json, sys
+ok = bad = 0
+names = []
+with open(sys.argv[1], "rb") as f:
+    for line in f:
+        try:
+            t = json.loads(line)
+        except ValueError:
+            continue
+        r = t.get("result")
+        if r == "OK":
+            ok += 1
+        elif r in ("FAIL", "ERROR", "TIMEOUT", "UNEXPECTEDPASS"):
+            bad += 1
+            names.append(t.get("name", "?").replace(" ", ""))
+print(ok, bad, " ".join(names))
+PY
+)
+	p=${res%% *}
+	rest=${res#* }
+	f=${rest%% *}
+	names=${rest#* }
 	pass=$((pass + p))
 	fail=$((fail + f))
 	if [ "$f" -gt 0 ]; then
-		names=$(grep -E '"result": "(FAIL|ERROR|TIMEOUT|UNEXPECTEDPASS)"' "$log" |
-			sed -n 's/.*"name": "\([^"]*\)".*/\1/p' | tr '\n' ' ')
 		failed_names="$failed_names [$1] $names"
 	fi
-	: "$s"
 }
 
 run_build() {
@@ -73,7 +92,7 @@ if [ ! -f build-fuzz/build.ninja ]; then
 fi
 if ninja -C build-fuzz -j "$JOBS" >build-fuzz.log 2>&1; then
 	for t in build-fuzz/fuzz/fuzz_*; do
-		[ -x "$t" ] || continue
+		[ -f "$t" ] && [ -x "$t" ] || continue
 		name=$(basename "$t")
 		corpus="fuzz/corpus/${name#fuzz_}"
 		work=$(mktemp -d)
