@@ -131,6 +131,7 @@ static int32_t proc_one(struct pcall *c,
 
 int32_t cw_proc_each(struct pcall *c)
 {
+	struct cw_state *st = c->state;
 	struct proc_env e;
 	struct prov_process *procs;
 	uint32_t *pids = NULL;
@@ -149,9 +150,14 @@ int32_t cw_proc_each(struct pcall *c)
 	if (procs == NULL) {
 		return OWMI_E_OUT_OF_MEMORY;
 	}
-	/* The kernel's /proc text is the cost: read on every CPU. */
-	hr = prov_process_read_many(c->mem, "", pids, n, e.boot_time,
-	                            PROV_PROC_ALL, 0, procs, NULL);
+	/* The kernel's /proc text is the cost: read on every CPU, and
+	 * reuse what processes that have not run since the last call
+	 * cannot have changed. */
+	if (st->procs == NULL) {
+		st->procs = prov_proc_cache_new(st);
+	}
+	hr = prov_process_read_cached(c->mem, "", pids, n, e.boot_time,
+	                              PROV_PROC_ALL, 0, st->procs, procs, NULL);
 	if (hr_failed(hr)) {
 		return pc_hr(hr.v);
 	}

@@ -165,6 +165,7 @@ int32_t cw_env_each(struct pcall *c);
 struct prov_cpu_sampler;
 struct cw_state {
 	struct prov_cpu_sampler *cpu;
+	struct prov_proc_cache *procs; /* Win32_Process between calls */
 };
 
 /* ---- the classes of OpenWMI_PerfOS (perfos.c) ---------------------- */

@@ -354,17 +354,106 @@ static hresult read_exe(void *mem, int dirfd, struct prov_process *p)
 	return HR_OK;
 }
 
-hresult prov_process_read(void *mem,
-                          const char *root,
-                          uint32_t pid,
-                          int64_t boot_time,
-                          uint32_t fields,
-                          struct prov_process *out,
-                          struct errinfo *ei)
+/*
+ * A process read on an earlier call, and what its stat and schedstat
+ * said then.  The fields besides stat's (status, io, cmdline, exe, fd
+ * count, session) change only when the process itself runs, so while
+ * both texts are the same they are the same too.
+ */
+struct proc_cache_ent {
+	uint32_t pid;
+	uint32_t fields; /* what [p] holds */
+	char *stat;      /* /proc/[pid]/stat text */
+	char *sched;     /* /proc/[pid]/schedstat text */
+	struct prov_process p;
+};
+
+struct prov_proc_cache {
+	void *gen; /* owns ents and their strings; replaced per call */
+	struct proc_cache_ent *ents; /* ascending pid */
+	uint32_t n;
+};
+
+struct prov_proc_cache *prov_proc_cache_new(void *mem)
+{
+	return talloc_zero(mem, struct prov_proc_cache);
+}
+
+static const struct proc_cache_ent *cache_find(const struct prov_proc_cache *c,
+                                               uint32_t pid)
+{
+	uint32_t lo = 0, hi = c ? c->n : 0;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (c->ents[mid].pid == pid) {
+			return &c->ents[mid];
+		}
+		if (c->ents[mid].pid < pid) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	return NULL;
+}
+
+/* Copies [from]'s strings into [mem]; false on OOM. */
+static bool proc_copy(void *mem,
+                      const struct prov_process *from,
+                      struct prov_process *to)
+{
+	*to = *from;
+	to->comm = talloc_strdup(mem, from->comm ? from->comm : "");
+	to->exe = from->exe ? talloc_strdup(mem, from->exe) : NULL;
+	to->cmdline = from->cmdline ? talloc_strdup(mem, from->cmdline) : NULL;
+	if (from->name == from->comm) {
+		to->name = to->comm;
+	} else {
+		to->name = from->name ? talloc_strdup(mem, from->name) : NULL;
+	}
+	return to->comm != NULL && (from->exe == NULL || to->exe != NULL) &&
+	       (from->cmdline == NULL || to->cmdline != NULL) &&
+	       (from->name == NULL || to->name != NULL);
+}
+
+/* Whether a cached entry may stand for the process whose texts these are. */
+static bool cache_hit(const struct proc_cache_ent *e,
+                      uint32_t fields,
+                      const char *stat,
+                      const char *sched,
+                      const struct prov_process *fresh)
+{
+	/* A thread other than the leader may run unseen by schedstat; a
+	 * running task's counters lag; "0 0 0" is a kernel without
+	 * sched_info. */
+	return e != NULL && (e->fields & fields) == fields &&
+	       fresh->threads == 1 && strchr("SITt", fresh->state) != NULL &&
+	       strcmp(sched, "0 0 0\n") != 0 && strcmp(e->stat, stat) == 0 &&
+	       strcmp(e->sched, sched) == 0;
+}
+
+/* What a read saw, for the next call's cache. */
+struct proc_sig {
+	char *stat, *sched;
+};
+
+static hresult proc_read(void *mem,
+                         const char *root,
+                         uint32_t pid,
+                         int64_t boot_time,
+                         uint32_t fields,
+                         const struct prov_proc_cache *cache,
+                         struct proc_sig *sig,
+                         struct prov_process *out,
+                         struct errinfo *ei)
 {
 	long tck = sysconf(_SC_CLK_TCK);
 	char path[4096];
 	char text[4096];
+	char stat_text[2048];
+	char sched[96];
 	char *comm;
 	size_t comm_len;
 	hresult hr = HR_OK;
@@ -381,11 +470,33 @@ hresult prov_process_read(void *mem,
 		return err_set(ei, HR_WBEM_E_NOT_FOUND, LAYER, "no process %u",
 		               pid);
 	}
-	if (read_at(dirfd, "stat", text, sizeof(text)) <= 0 ||
-	    !parse_stat(text, boot_time, tck, out, &comm, &comm_len)) {
-		hr = err_set(ei, HR_WBEM_E_NOT_FOUND, LAYER,
-		             "process %u vanished", pid);
-		goto out;
+	if (read_at(dirfd, "stat", stat_text, sizeof(stat_text)) <= 0) {
+		goto vanished;
+	}
+	memcpy(text, stat_text, sizeof(stat_text));
+	if (!parse_stat(text, boot_time, tck, out, &comm, &comm_len)) {
+		goto vanished;
+	}
+	if (sig != NULL) {
+		const struct proc_cache_ent *e = cache_find(cache, pid);
+
+		if (read_at(dirfd, "schedstat", sched, sizeof(sched)) <= 0) {
+			sched[0] = '\0';
+		}
+		if (sched[0] != '\0' &&
+		    cache_hit(e, fields, stat_text, sched, out)) {
+			if (!proc_copy(mem, &e->p, out)) {
+				goto oom;
+			}
+			goto out;
+		}
+		if (sched[0] != '\0') {
+			sig->stat = talloc_strdup(mem, stat_text);
+			sig->sched = talloc_strdup(mem, sched);
+			if (sig->stat == NULL || sig->sched == NULL) {
+				goto oom;
+			}
+		}
 	}
 	out->comm = talloc_strndup(mem, comm, comm_len);
 	if (out->comm == NULL) {
@@ -420,11 +531,27 @@ hresult prov_process_read(void *mem,
 		out->name = out->comm;
 	}
 	goto out;
+vanished:
+	hr = err_set(ei, HR_WBEM_E_NOT_FOUND, LAYER, "process %u vanished",
+	             pid);
+	goto out;
 oom:
 	hr = err_set(ei, HR_E_OUTOFMEMORY, LAYER, "out of memory");
 out:
 	close(dirfd);
 	return hr;
+}
+
+hresult prov_process_read(void *mem,
+                          const char *root,
+                          uint32_t pid,
+                          int64_t boot_time,
+                          uint32_t fields,
+                          struct prov_process *out,
+                          struct errinfo *ei)
+{
+	return proc_read(mem, root, pid, boot_time, fields, NULL, NULL, out,
+	                 ei);
 }
 
 /* One reader thread's share of prov_process_read_many. */
@@ -435,7 +562,9 @@ struct read_job {
 	uint32_t from, to;
 	int64_t boot_time;
 	uint32_t fields;
-	void *mem; /* the thread's own talloc tree */
+	const struct prov_proc_cache *cache; /* read only; may be NULL */
+	struct proc_sig *sigs;               /* n entries when cache */
+	void *mem;                           /* the thread's own talloc tree */
 	hresult hr;
 };
 
@@ -444,9 +573,10 @@ static void *read_job_run(void *arg)
 	struct read_job *j = arg;
 
 	for (uint32_t i = j->from; i < j->to && hr_ok(j->hr); i++) {
-		hresult hr = prov_process_read(j->mem, j->root, j->pids[i],
-		                               j->boot_time, j->fields,
-		                               &j->out[i], NULL);
+		hresult hr = proc_read(j->mem, j->root, j->pids[i],
+		                       j->boot_time, j->fields, j->cache,
+		                       j->sigs ? &j->sigs[i] : NULL, &j->out[i],
+		                       NULL);
 
 		if (hr_eq(hr, HR_WBEM_E_NOT_FOUND)) {
 			memset(&j->out[i], 0, sizeof(j->out[i]));
@@ -455,6 +585,46 @@ static void *read_job_run(void *arg)
 		}
 	}
 	return NULL;
+}
+
+/* Replaces [c]'s entries by what this call read (sigs set). */
+static hresult cache_rebuild(struct prov_proc_cache *c,
+                             uint32_t fields,
+                             const struct proc_sig *sigs,
+                             const struct prov_process *out,
+                             uint32_t n)
+{
+	void *gen = talloc_new(c);
+	struct proc_cache_ent *ents;
+	uint32_t k = 0;
+
+	ents = gen ? talloc_array(gen, struct proc_cache_ent, n ? n : 1) : NULL;
+	if (ents == NULL) {
+		talloc_free(gen);
+		return HR_E_OUTOFMEMORY;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		struct proc_cache_ent *e = &ents[k];
+
+		if (out[i].pid == 0 || sigs[i].stat == NULL) {
+			continue;
+		}
+		e->pid = out[i].pid;
+		e->fields = fields;
+		e->stat = talloc_strdup(gen, sigs[i].stat);
+		e->sched = talloc_strdup(gen, sigs[i].sched);
+		if (e->stat == NULL || e->sched == NULL ||
+		    !proc_copy(gen, &out[i], &e->p)) {
+			talloc_free(gen);
+			return HR_E_OUTOFMEMORY;
+		}
+		k++;
+	}
+	talloc_free(c->gen);
+	c->gen = gen;
+	c->ents = ents;
+	c->n = k;
+	return HR_OK;
 }
 
 hresult prov_process_read_many(void *mem,
@@ -467,6 +637,22 @@ hresult prov_process_read_many(void *mem,
                                struct prov_process *out,
                                struct errinfo *ei)
 {
+	return prov_process_read_cached(mem, root, pids, n, boot_time, fields,
+	                                threads, NULL, out, ei);
+}
+
+hresult prov_process_read_cached(void *mem,
+                                 const char *root,
+                                 const uint32_t *pids,
+                                 uint32_t n,
+                                 int64_t boot_time,
+                                 uint32_t fields,
+                                 uint32_t threads,
+                                 struct prov_proc_cache *cache,
+                                 struct prov_process *out,
+                                 struct errinfo *ei)
+{
+	struct proc_sig *sigs = NULL;
 	struct read_job jobs[8];
 	pthread_t tid[8];
 	bool started[8] = { false };
@@ -482,6 +668,13 @@ hresult prov_process_read_many(void *mem,
 	if (n < 64 * threads) {
 		threads = n / 64 > 0 ? n / 64 : 1; /* not worth a thread */
 	}
+	if (cache != NULL) {
+		sigs = talloc_zero_array(mem, struct proc_sig, n ? n : 1);
+		if (sigs == NULL) {
+			return err_set(ei, HR_E_OUTOFMEMORY, LAYER,
+			               "out of memory reading processes");
+		}
+	}
 	for (uint32_t t = 0; t < threads; t++) {
 		jobs[t] = (struct read_job){
 			.root = root,
@@ -491,6 +684,8 @@ hresult prov_process_read_many(void *mem,
 			.to = (uint32_t)((uint64_t)n * (t + 1) / threads),
 			.boot_time = boot_time,
 			.fields = fields,
+			.cache = cache,
+			.sigs = sigs,
 			.mem = talloc_new(mem),
 			.hr = HR_OK
 		};
@@ -521,6 +716,10 @@ hresult prov_process_read_many(void *mem,
 			hr = jobs[t].hr;
 		}
 	}
+	if (hr_ok(hr) && cache != NULL) {
+		hr = cache_rebuild(cache, fields, sigs, out, n);
+	}
+	talloc_free(sigs);
 	if (hr_failed(hr)) {
 		return err_set(ei, hr, LAYER, "cannot read processes");
 	}

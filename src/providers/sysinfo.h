@@ -411,6 +411,34 @@ hresult prov_process_read_many(void *mem,
                                struct prov_process *out,
                                struct errinfo *ei);
 
+/*
+ * What prov_process_read_cached keeps between calls: per process, the
+ * fields read and the stat and schedstat texts they were read with.
+ * Owned by [mem]; NULL on OOM.
+ */
+struct prov_proc_cache;
+struct prov_proc_cache *prov_proc_cache_new(void *mem);
+
+/*
+ * prov_process_read_many with [cache] (NULL: none): a process whose
+ * /proc/[pid]/stat and schedstat texts are the same as on the previous
+ * call, single-threaded and not running, has not run since, so its
+ * status, io, cmdline, exe, descriptor count and session are taken from
+ * the cache instead of being read again (two small reads instead of
+ * seven).  The cache is then replaced by this call's processes; it is
+ * not touched by the reader threads except for lookups.
+ */
+hresult prov_process_read_cached(void *mem,
+                                 const char *root,
+                                 const uint32_t *pids,
+                                 uint32_t n,
+                                 int64_t boot_time,
+                                 uint32_t fields,
+                                 uint32_t threads,
+                                 struct prov_proc_cache *cache,
+                                 struct prov_process *out,
+                                 struct errinfo *ei);
+
 /* Windows base priority (4 idle .. 13 high, 24 realtime) of a nice value. */
 uint32_t prov_priority_from_nice(int32_t nice, uint32_t policy);
 

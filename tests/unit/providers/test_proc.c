@@ -162,6 +162,97 @@ static void test_read_fixture_stat_with_odd_comm(void **state)
 	talloc_free(mem);
 }
 
+/* Writes /proc/42/stat: state, utime ticks, thread count. */
+static void put_stat(struct fixture *f, char state, int utime, int threads)
+{
+	char stat[512];
+
+	snprintf(stat, sizeof(stat),
+	         "42 (x) %c 7 42 42 0 -1 4194560 100 0 5 0 %d 0 0 0 20 0 %d 0 "
+	         "500 1048576 256 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 "
+	         "0 17 1 0 0 0 0 0\n",
+	         state, utime, threads);
+	fx_puts(f, "/proc/42/stat", stat);
+}
+
+/* Writes /proc/42/status and cmdline with uid [uid]. */
+static void put_status(struct fixture *f, int uid)
+{
+	char text[256];
+
+	snprintf(text, sizeof(text),
+	         "Name:\tx\nUid:\t%d\t%d\t%d\t%d\nVmHWM:\t    512 kB\n"
+	         "VmRSS:\t    256 kB\nThreads:\t1\n",
+	         uid, uid, uid, uid);
+	fx_puts(f, "/proc/42/status", text);
+	snprintf(text, sizeof(text), "/bin/x%c%d", '\0', uid);
+	fx_write(f, "/proc/42/cmdline", text,
+	         strlen("/bin/x") + 1 + strlen(text + 7) + 1);
+}
+
+/* One cached read of pid 42; returns its uid and checks cmdline with it. */
+static uint32_t cached_uid(struct fixture *f, struct prov_proc_cache *c)
+{
+	void *mem = talloc_new(NULL);
+	uint32_t pid = 42, uid;
+	struct prov_process p;
+	char want[64];
+
+	assert_true(hr_ok(prov_process_read_cached(
+	        mem, f->root, &pid, 1, 1000, PROV_PROC_ALL, 1, c, &p, NULL)));
+	assert_int_equal(p.pid, 42);
+	uid = p.uid;
+	snprintf(want, sizeof(want), "/bin/x %u", uid);
+	assert_string_equal(p.cmdline, want);
+	assert_string_equal(p.comm, "x");
+	assert_string_equal(p.name, "x");
+	talloc_free(mem);
+	return uid;
+}
+
+static void test_read_cached_until_stat_or_schedstat_change(void **state)
+{
+	struct fixture f;
+	struct prov_proc_cache *c = prov_proc_cache_new(NULL);
+
+	(void)state;
+	assert_non_null(c);
+	assert_int_equal(fx_init(&f), 0);
+	put_stat(&f, 'S', 10, 1);
+	fx_puts(&f, "/proc/42/schedstat", "1000 5 7\n");
+	put_status(&f, 1000);
+	assert_int_equal(cached_uid(&f, c), 1000);
+
+	/* Same stat and schedstat: status and cmdline are not read again. */
+	put_status(&f, 2000);
+	assert_int_equal(cached_uid(&f, c), 1000);
+	/* It was scheduled (schedstat): read again. */
+	fx_puts(&f, "/proc/42/schedstat", "1200 5 8\n");
+	assert_int_equal(cached_uid(&f, c), 2000);
+	/* Its stat changed: read again. */
+	put_status(&f, 3000);
+	assert_int_equal(cached_uid(&f, c), 2000);
+	put_stat(&f, 'S', 11, 1);
+	assert_int_equal(cached_uid(&f, c), 3000);
+
+	/* Never reused: running, several threads, no sched_info. */
+	put_stat(&f, 'R', 11, 1);
+	assert_int_equal(cached_uid(&f, c), 3000);
+	put_status(&f, 4000);
+	assert_int_equal(cached_uid(&f, c), 4000);
+	put_stat(&f, 'S', 11, 2);
+	assert_int_equal(cached_uid(&f, c), 4000);
+	put_status(&f, 5000);
+	assert_int_equal(cached_uid(&f, c), 5000);
+	put_stat(&f, 'S', 11, 1);
+	fx_puts(&f, "/proc/42/schedstat", "0 0 0\n");
+	assert_int_equal(cached_uid(&f, c), 5000);
+	put_status(&f, 6000);
+	assert_int_equal(cached_uid(&f, c), 6000);
+	fx_free(&f);
+	talloc_free(c);
+}
+
 static void test_split_cmdline(void **state)
 {
 	void *mem = talloc_new(NULL);
@@ -351,6 +442,8 @@ int main(void)
 		cmocka_unit_test(test_read_self_matches_proc),
 		cmocka_unit_test(test_read_missing_is_not_found),
 		cmocka_unit_test(test_read_fixture_stat_with_odd_comm),
+		cmocka_unit_test(
+		        test_read_cached_until_stat_or_schedstat_change),
 		cmocka_unit_test(test_split_cmdline),
 		cmocka_unit_test(test_priority_classes),
 		cmocka_unit_test(test_create_and_terminate),
