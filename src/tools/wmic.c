@@ -31,6 +31,7 @@
 #include "base/utf.h"
 #include "cim/cim.h"
 #include "cimom/cimom.h"
+#include "cimom/provreg.h"
 #include "repo/repo.h"
 
 #define DEFAULT_STATE_DIR "/var/lib/openwmi"
@@ -874,6 +875,25 @@ static int run_command(struct ctx *x)
 	return run_target(x, cls, w + 1, n - 1);
 }
 
+/*
+ * Dynamic classes ([dynamic, provider("X")]) are served by provider hosts
+ * (wmiprvse) exactly as in the service.  The host and the provider folder
+ * default to where the build put them; OWMI_WMIPRVSE and OWMI_PROVIDER_DIR
+ * override them (an installed layout, or tests).
+ */
+static hresult attach_providers(struct cimom *cm, void *mem, struct errinfo *ei)
+{
+	struct cimom_provreg_config rc = { 0 };
+	struct cimom_provreg *pr = NULL;
+	const char *host = getenv("OWMI_WMIPRVSE");
+	const char *dir = getenv("OWMI_PROVIDER_DIR");
+
+	rc.host_path = host != NULL && *host != '\0' ? host
+	                                             : OWMI_WMIPRVSE_PATH;
+	rc.provider_dir = dir != NULL && *dir != '\0' ? dir : OWMI_PROVIDER_DIR;
+	return cimom_provreg_attach(cm, mem, &rc, &pr, ei);
+}
+
 int main(int argc, char **argv)
 {
 	void *mem = talloc_new(NULL);
@@ -915,6 +935,12 @@ int main(int argc, char **argv)
 	hr = cimom_new(mem, r, &cfg, &x.cm);
 	if (hr_failed(hr)) {
 		print_error(hr, "cannot start the object manager");
+		talloc_free(mem);
+		return 1;
+	}
+	hr = attach_providers(x.cm, mem, &ei);
+	if (hr_failed(hr)) {
+		print_error(hr, "cannot attach the provider registry");
 		talloc_free(mem);
 		return 1;
 	}
