@@ -19,7 +19,7 @@ ninja -C build >/dev/null
 REPO=build/schema/repository.db
 echo "== OpenWMI default repository: $REPO"
 ./build/src/tools/winmgmt --repository "$REPO" /verifyrepository
-echo "== wmic /namespace:\\\\root path __NAMESPACE get Name"
+printf '%s\n' '== wmic /namespace:\\root path __NAMESPACE get Name'
 ./build/src/tools/wmic --repository "$REPO" '/namespace:\\root' path __NAMESPACE get Name
 Q="SELECT * FROM meta_class WHERE __this ISA '__SystemClass' AND __CLASS = '__NAMESPACE'"
 echo "== wmic query \"$Q\""
@@ -27,6 +27,9 @@ n=$(./build/src/tools/wmic --repository "$REPO" '/namespace:\\root\cimv2' \
 	/format:csv query "$Q" | tail -n +3 | grep -c . || true)
 echo "$n class found; its definition:"
 ./build/src/tools/wmic --repository "$REPO" '/namespace:\\root\cimv2' class __NAMESPACE
+printf '%s\n' '== wmic /namespace:\\root\cimv2 path Win32_OperatingSystem get Caption,Version (live, from the provider host)'
+./build/src/tools/wmic --repository "$REPO" '/namespace:\\root\cimv2' \
+	path Win32_OperatingSystem get Caption,Version
 
 # --- online: the service -----------------------------------------------
 STATE=${OWMI_DEMO_STATE:-/var/lib/openwmi-demo}
