@@ -444,6 +444,7 @@ static hresult proc_read(void *mem,
                          uint32_t pid,
                          int64_t boot_time,
                          uint32_t fields,
+                         int procfd,
                          const struct prov_proc_cache *cache,
                          struct proc_sig *sig,
                          struct prov_process *out,
@@ -454,24 +455,35 @@ static hresult proc_read(void *mem,
 	char text[4096];
 	char stat_text[2048];
 	char sched[96];
+	char rel[32];
 	char *comm;
 	size_t comm_len;
 	hresult hr = HR_OK;
-	int dirfd;
+	int dirfd = -1;
 
 	if (tck <= 0) {
 		tck = 100;
 	}
 	memset(out, 0, sizeof(*out));
 	out->pid = pid;
-	snprintf(path, sizeof(path), "%s/proc/%u", root ? root : "", pid);
-	dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0) {
-		return err_set(ei, HR_WBEM_E_NOT_FOUND, LAYER, "no process %u",
-		               pid);
-	}
-	if (read_at(dirfd, "stat", stat_text, sizeof(stat_text)) <= 0) {
-		goto vanished;
+	if (procfd >= 0) {
+		/* The cached path: stat and schedstat through the /proc
+		 * descriptor, the process's directory only on a miss. */
+		snprintf(rel, sizeof(rel), "%u/stat", pid);
+		if (read_at(procfd, rel, stat_text, sizeof(stat_text)) <= 0) {
+			goto vanished;
+		}
+	} else {
+		snprintf(path, sizeof(path), "%s/proc/%u", root ? root : "",
+		         pid);
+		dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dirfd < 0) {
+			return err_set(ei, HR_WBEM_E_NOT_FOUND, LAYER,
+			               "no process %u", pid);
+		}
+		if (read_at(dirfd, "stat", stat_text, sizeof(stat_text)) <= 0) {
+			goto vanished;
+		}
 	}
 	memcpy(text, stat_text, sizeof(stat_text));
 	if (!parse_stat(text, boot_time, tck, out, &comm, &comm_len)) {
@@ -480,7 +492,11 @@ static hresult proc_read(void *mem,
 	if (sig != NULL) {
 		const struct proc_cache_ent *e = cache_find(cache, pid);
 
-		if (read_at(dirfd, "schedstat", sched, sizeof(sched)) <= 0) {
+		snprintf(rel, sizeof(rel), "%u/schedstat", pid);
+		if ((dirfd >= 0
+		             ? read_at(dirfd, "schedstat", sched, sizeof(sched))
+		             : read_at(procfd, rel, sched, sizeof(sched))) <=
+		    0) {
 			sched[0] = '\0';
 		}
 		if (sched[0] != '\0' &&
@@ -496,6 +512,13 @@ static hresult proc_read(void *mem,
 			if (sig->stat == NULL || sig->sched == NULL) {
 				goto oom;
 			}
+		}
+	}
+	if (dirfd < 0) {
+		snprintf(rel, sizeof(rel), "%u", pid);
+		dirfd = openat(procfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dirfd < 0) {
+			goto vanished;
 		}
 	}
 	out->comm = talloc_strndup(mem, comm, comm_len);
@@ -538,7 +561,9 @@ vanished:
 oom:
 	hr = err_set(ei, HR_E_OUTOFMEMORY, LAYER, "out of memory");
 out:
-	close(dirfd);
+	if (dirfd >= 0) {
+		close(dirfd);
+	}
 	return hr;
 }
 
@@ -550,7 +575,7 @@ hresult prov_process_read(void *mem,
                           struct prov_process *out,
                           struct errinfo *ei)
 {
-	return proc_read(mem, root, pid, boot_time, fields, NULL, NULL, out,
+	return proc_read(mem, root, pid, boot_time, fields, -1, NULL, NULL, out,
 	                 ei);
 }
 
@@ -562,6 +587,7 @@ struct read_job {
 	uint32_t from, to;
 	int64_t boot_time;
 	uint32_t fields;
+	int procfd;                          /* [root]/proc with cache, or -1 */
 	const struct prov_proc_cache *cache; /* read only; may be NULL */
 	struct proc_sig *sigs;               /* n entries when cache */
 	void *mem;                           /* the thread's own talloc tree */
@@ -574,9 +600,9 @@ static void *read_job_run(void *arg)
 
 	for (uint32_t i = j->from; i < j->to && hr_ok(j->hr); i++) {
 		hresult hr = proc_read(j->mem, j->root, j->pids[i],
-		                       j->boot_time, j->fields, j->cache,
-		                       j->sigs ? &j->sigs[i] : NULL, &j->out[i],
-		                       NULL);
+		                       j->boot_time, j->fields, j->procfd,
+		                       j->cache, j->sigs ? &j->sigs[i] : NULL,
+		                       &j->out[i], NULL);
 
 		if (hr_eq(hr, HR_WBEM_E_NOT_FOUND)) {
 			memset(&j->out[i], 0, sizeof(j->out[i]));
@@ -653,6 +679,7 @@ hresult prov_process_read_cached(void *mem,
                                  struct errinfo *ei)
 {
 	struct proc_sig *sigs = NULL;
+	int procfd = -1;
 	struct read_job jobs[8];
 	pthread_t tid[8];
 	bool started[8] = { false };
@@ -669,11 +696,15 @@ hresult prov_process_read_cached(void *mem,
 		threads = n / 64 > 0 ? n / 64 : 1; /* not worth a thread */
 	}
 	if (cache != NULL) {
+		char path[4096];
+
 		sigs = talloc_zero_array(mem, struct proc_sig, n ? n : 1);
 		if (sigs == NULL) {
 			return err_set(ei, HR_E_OUTOFMEMORY, LAYER,
 			               "out of memory reading processes");
 		}
+		snprintf(path, sizeof(path), "%s/proc", root ? root : "");
+		procfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	}
 	for (uint32_t t = 0; t < threads; t++) {
 		jobs[t] = (struct read_job){
@@ -684,6 +715,7 @@ hresult prov_process_read_cached(void *mem,
 			.to = (uint32_t)((uint64_t)n * (t + 1) / threads),
 			.boot_time = boot_time,
 			.fields = fields,
+			.procfd = procfd,
 			.cache = cache,
 			.sigs = sigs,
 			.mem = talloc_new(mem),
@@ -720,6 +752,9 @@ hresult prov_process_read_cached(void *mem,
 		hr = cache_rebuild(cache, fields, sigs, out, n);
 	}
 	talloc_free(sigs);
+	if (procfd >= 0) {
+		close(procfd);
+	}
 	if (hr_failed(hr)) {
 		return err_set(ei, hr, LAYER, "cannot read processes");
 	}
