@@ -654,11 +654,21 @@ out:
 	return hr;
 }
 
-hresult cimom_enum_classes(struct cimom_session *s,
-                           const char *superclass,
+typedef hresult (*enum_fn)(struct cimom_session *s,
+                           const char *name,
                            uint32_t flags,
                            struct cimom_sink *sink,
-                           struct errinfo *ei)
+                           struct errinfo *ei);
+
+/* Runs an enumeration [fn] of [name] under the lock, after the namespace
+ * access check, and finishes the operation as [opname]. */
+static hresult run_enum(struct cimom_session *s,
+                        const char *opname,
+                        enum_fn fn,
+                        const char *name,
+                        uint32_t flags,
+                        struct cimom_sink *sink,
+                        struct errinfo *ei)
 {
 	struct errinfo lei;
 	hresult hr;
@@ -667,11 +677,21 @@ hresult cimom_enum_classes(struct cimom_session *s,
 	cimom_lock(s->cm);
 	hr = cimom_check_access(s, s->ns, CIMOM_ACCESS_ENABLE_ACCOUNT, &lei);
 	if (hr_ok(hr)) {
-		hr = enum_classes(s, superclass, flags, sink, &lei);
+		hr = fn(s, name, flags, sink, &lei);
 	}
 	cimom_unlock(s->cm);
-	return op_finish(s, "IWbemServices::CreateClassEnum", s->ns,
-	                 superclass ? superclass : "", sink, hr, &lei, ei);
+	return op_finish(s, opname, s->ns, name ? name : "", sink, hr, &lei,
+	                 ei);
+}
+
+hresult cimom_enum_classes(struct cimom_session *s,
+                           const char *superclass,
+                           uint32_t flags,
+                           struct cimom_sink *sink,
+                           struct errinfo *ei)
+{
+	return run_enum(s, "IWbemServices::CreateClassEnum", enum_classes,
+	                superclass, flags, sink, ei);
 }
 
 static hresult deliver_inst_cb(void *arg, struct cim_instance *inst)
@@ -722,18 +742,8 @@ hresult cimom_enum_instances(struct cimom_session *s,
                              struct cimom_sink *sink,
                              struct errinfo *ei)
 {
-	struct errinfo lei;
-	hresult hr;
-
-	err_clear(&lei);
-	cimom_lock(s->cm);
-	hr = cimom_check_access(s, s->ns, CIMOM_ACCESS_ENABLE_ACCOUNT, &lei);
-	if (hr_ok(hr)) {
-		hr = enum_instances(s, cls, flags, sink, &lei);
-	}
-	cimom_unlock(s->cm);
-	return op_finish(s, "IWbemServices::CreateInstanceEnum", s->ns,
-	                 cls ? cls : "", sink, hr, &lei, ei);
+	return run_enum(s, "IWbemServices::CreateInstanceEnum", enum_instances,
+	                cls, flags, sink, ei);
 }
 
 /* ---- ExecQuery ------------------------------------------------------ */
