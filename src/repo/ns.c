@@ -589,18 +589,63 @@ hresult repo_ns_delete_child(struct repo *r,
 	return hr;
 }
 
+/* Collects column [col] of [st] (already bound) as strings under [mem];
+ * [what] names the area in a SQLite error. */
+static hresult collect_strings(struct repo *r,
+                               sqlite3_stmt *st,
+                               void *mem,
+                               int col,
+                               const char *what,
+                               char ***out,
+                               uint32_t *n)
+{
+	char **a = talloc_array(mem, char *, 0);
+	uint32_t k = 0;
+	hresult hr = HR_OK;
+	int rc;
+
+	if (a == NULL) {
+		repo_stmt_done(st);
+		return hr_raise(HR_E_OUTOFMEMORY);
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char **na = talloc_realloc(mem, a, char *, k + 1);
+
+		if (na == NULL) {
+			hr = hr_raise(HR_E_OUTOFMEMORY);
+			break;
+		}
+		a = na;
+		a[k] = talloc_strdup(
+		        a, (const char *)sqlite3_column_text(st, col));
+		if (a[k] == NULL) {
+			hr = hr_raise(HR_E_OUTOFMEMORY);
+			break;
+		}
+		k++;
+	}
+	if (hr_ok(hr) && rc != SQLITE_DONE) {
+		hr = repo_sqlerr(r, rc, NULL, what);
+	}
+	repo_stmt_done(st);
+	if (hr_failed(hr)) {
+		talloc_free(a);
+		return hr;
+	}
+	*out = a;
+	*n = k;
+	return HR_OK;
+}
+
 hresult repo_ns_children(struct repo *r,
                          void *mem,
                          const char *ns,
                          char ***names,
                          uint32_t *n)
 {
-	char **a = NULL;
-	uint32_t k = 0;
 	sqlite3_stmt *st;
 	int64_t id;
 	hresult hr;
-	int rc;
 
 	if (r == NULL || names == NULL || n == NULL) {
 		return hr_raise(HR_E_INVALIDARG);
@@ -613,39 +658,8 @@ hresult repo_ns_children(struct repo *r,
 	if (st == NULL) {
 		return repo_sqlerr(r, sqlite3_errcode(r->db), NULL, "ns");
 	}
-	a = talloc_array(mem, char *, 0);
-	if (a == NULL) {
-		repo_stmt_done(st);
-		return hr_raise(HR_E_OUTOFMEMORY);
-	}
 	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char **na = talloc_realloc(mem, a, char *, k + 1);
-
-		if (na == NULL) {
-			hr = hr_raise(HR_E_OUTOFMEMORY);
-			break;
-		}
-		a = na;
-		a[k] = talloc_strdup(a,
-		                     (const char *)sqlite3_column_text(st, 1));
-		if (a[k] == NULL) {
-			hr = hr_raise(HR_E_OUTOFMEMORY);
-			break;
-		}
-		k++;
-	}
-	if (hr_ok(hr) && rc != SQLITE_DONE) {
-		hr = repo_sqlerr(r, rc, NULL, "ns");
-	}
-	repo_stmt_done(st);
-	if (hr_failed(hr)) {
-		talloc_free(a);
-		return hr;
-	}
-	*names = a;
-	*n = k;
-	return HR_OK;
+	return collect_strings(r, st, mem, 1, "ns", names, n);
 }
 
 hresult repo_ns_canonical(struct repo *r, void *mem, const char *ns, char **out)
@@ -867,51 +881,6 @@ hresult repo_provider_get(struct repo *r,
 	return hr;
 }
 
-/* Collects column 0 of [st] (already bound) as strings under [mem]. */
-static hresult collect_strings(struct repo *r,
-                               sqlite3_stmt *st,
-                               void *mem,
-                               char ***out,
-                               uint32_t *n)
-{
-	char **a = talloc_array(mem, char *, 0);
-	uint32_t k = 0;
-	hresult hr = HR_OK;
-	int rc;
-
-	if (a == NULL) {
-		repo_stmt_done(st);
-		return hr_raise(HR_E_OUTOFMEMORY);
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char **na = talloc_realloc(mem, a, char *, k + 1);
-
-		if (na == NULL) {
-			hr = hr_raise(HR_E_OUTOFMEMORY);
-			break;
-		}
-		a = na;
-		a[k] = talloc_strdup(a,
-		                     (const char *)sqlite3_column_text(st, 0));
-		if (a[k] == NULL) {
-			hr = hr_raise(HR_E_OUTOFMEMORY);
-			break;
-		}
-		k++;
-	}
-	if (hr_ok(hr) && rc != SQLITE_DONE) {
-		hr = repo_sqlerr(r, rc, NULL, "list");
-	}
-	repo_stmt_done(st);
-	if (hr_failed(hr)) {
-		talloc_free(a);
-		return hr;
-	}
-	*out = a;
-	*n = k;
-	return HR_OK;
-}
-
 hresult repo_provider_list(struct repo *r,
                            void *mem,
                            const char *ns,
@@ -934,7 +903,7 @@ hresult repo_provider_list(struct repo *r,
 		return repo_sqlerr(r, sqlite3_errcode(r->db), NULL, "provider");
 	}
 	sqlite3_bind_int64(st, 1, id);
-	return collect_strings(r, st, mem, names, n);
+	return collect_strings(r, st, mem, 0, "list", names, n);
 }
 
 /* ---- Autorecover ------------------------------------------------------ */
@@ -994,5 +963,5 @@ hresult repo_autorecover_list(struct repo *r,
 		return repo_sqlerr(r, sqlite3_errcode(r->db), NULL,
 		                   "autorecover");
 	}
-	return collect_strings(r, st, mem, paths, n);
+	return collect_strings(r, st, mem, 0, "list", paths, n);
 }
