@@ -141,20 +141,23 @@ static int accounts_destructor(struct sec_accounts *acc)
 	return 0;
 }
 
-/* Reads meta[key] into a talloc string under [mem]; NULL when absent. */
-static hresult meta_get(struct sec_accounts *acc,
-                        void *mem,
-                        const char *key,
-                        char **out,
-                        struct errinfo *ei)
+/* Runs [sql] with ?1 bound to text [key] and reads column 0 of the first
+ * row into a talloc string under [mem]; NULL when there is no row.  [what]
+ * names the step in a database error. */
+static hresult query_text(struct sec_accounts *acc,
+                          void *mem,
+                          const char *sql,
+                          const char *key,
+                          const char *what,
+                          char **out,
+                          struct errinfo *ei)
 {
 	sqlite3_stmt *st = NULL;
 	hresult hr;
 	int rc;
 
 	*out = NULL;
-	if (hr_failed(hr = prepare(acc, "SELECT value FROM meta WHERE key = ?",
-	                           &st, ei))) {
+	if (hr_failed(hr = prepare(acc, sql, &st, ei))) {
 		return hr;
 	}
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
@@ -164,10 +167,21 @@ static hresult meta_get(struct sec_accounts *acc,
 		                     (const char *)sqlite3_column_text(st, 0));
 		hr = *out != NULL ? HR_OK : hr_raise(HR_E_OUTOFMEMORY);
 	} else if (rc != SQLITE_DONE) {
-		hr = db_error(acc, rc, ei, "read meta");
+		hr = db_error(acc, rc, ei, what);
 	}
 	sqlite3_finalize(st);
 	return hr;
+}
+
+/* Reads meta[key] into a talloc string under [mem]; NULL when absent. */
+static hresult meta_get(struct sec_accounts *acc,
+                        void *mem,
+                        const char *key,
+                        char **out,
+                        struct errinfo *ei)
+{
+	return query_text(acc, mem, "SELECT value FROM meta WHERE key = ?", key,
+	                  "read meta", out, ei);
 }
 
 static hresult meta_set(struct sec_accounts *acc,
@@ -600,28 +614,8 @@ static hresult find_group(struct sec_accounts *acc,
                           char **sid,
                           struct errinfo *ei)
 {
-	sqlite3_stmt *st = NULL;
-	hresult hr;
-	int rc;
-
-	*sid = NULL;
-	if (hr_failed(hr = prepare(acc, "SELECT sid FROM groups WHERE name = ?",
-	                           &st, ei))) {
-		return hr;
-	}
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*sid = talloc_strdup(mem,
-		                     (const char *)sqlite3_column_text(st, 0));
-		if (*sid == NULL) {
-			hr = hr_raise(HR_E_OUTOFMEMORY);
-		}
-	} else if (rc != SQLITE_DONE) {
-		hr = db_error(acc, rc, ei, "find group");
-	}
-	sqlite3_finalize(st);
-	return hr;
+	return query_text(acc, mem, "SELECT sid FROM groups WHERE name = ?",
+	                  name, "find group", sid, ei);
 }
 
 /*
