@@ -155,6 +155,31 @@ static void push_annotation(struct ndr_push *ndr, const char *a)
 
 /* ---- ept_lookup ---- */
 
+/*
+ * Pulls the head shared by the ept_lookup and ept_map responses: the
+ * context handle, the returned count [num] and the conformant varying
+ * array's max_count [max], offset and actual_count, which must be 0 and
+ * [num] (else the static [what] is the error).  Returns actual_count.
+ */
+static uint32_t pull_result_head(struct ndr_pull *ndr,
+                                 struct epm_handle *h,
+                                 uint32_t *num,
+                                 uint32_t *max,
+                                 const char *what)
+{
+	uint32_t off = 0;
+	uint32_t act = 0;
+
+	pull_handle(ndr, h);
+	ndr_pull_u32(ndr, num);
+	ndr_pull_array_size(ndr, max);
+	ndr_pull_array_length(ndr, *max, &off, &act);
+	if (ndr->err == NDR_ERR_SUCCESS && (off != 0 || act != *num)) {
+		ndr_pull_error(ndr, NDR_ERR_ARRAY_SIZE, what);
+	}
+	return act;
+}
+
 enum ndr_err epm_lookup_in_pull(void *mem,
                                 const uint8_t *data,
                                 size_t len,
@@ -216,8 +241,7 @@ enum ndr_err epm_lookup_out_pull(void *mem,
                                  struct epm_lookup_out *out)
 {
 	struct ndr_pull ndr;
-	uint32_t off = 0;
-	uint32_t act = 0;
+	uint32_t act;
 	uint32_t *refs = NULL;
 	void *v = NULL;
 	enum ndr_err err;
@@ -227,13 +251,8 @@ enum ndr_err epm_lookup_out_pull(void *mem,
 	if (err != NDR_ERR_SUCCESS) {
 		return err;
 	}
-	pull_handle(&ndr, &out->handle);
-	ndr_pull_u32(&ndr, &out->num_ents);
-	ndr_pull_array_size(&ndr, &out->max_ents);
-	ndr_pull_array_length(&ndr, out->max_ents, &off, &act);
-	if (ndr.err == NDR_ERR_SUCCESS && (off != 0 || act != out->num_ents)) {
-		ndr_pull_error(&ndr, NDR_ERR_ARRAY_SIZE, "entries length_is");
-	}
+	act = pull_result_head(&ndr, &out->handle, &out->num_ents,
+	                       &out->max_ents, "entries length_is");
 	if (ndr.err == NDR_ERR_SUCCESS &&
 	    ndr_pull_array_alloc(&ndr, act, sizeof(struct epm_entry),
 	                         ENTRY_WIRE_MIN, &v) == NDR_ERR_SUCCESS) {
@@ -355,8 +374,7 @@ enum ndr_err epm_map_out_pull(void *mem,
                               struct epm_map_out *out)
 {
 	struct ndr_pull ndr;
-	uint32_t off = 0;
-	uint32_t act = 0;
+	uint32_t act;
 	uint32_t *refs = NULL;
 	enum ndr_err err;
 
@@ -365,14 +383,8 @@ enum ndr_err epm_map_out_pull(void *mem,
 	if (err != NDR_ERR_SUCCESS) {
 		return err;
 	}
-	pull_handle(&ndr, &out->handle);
-	ndr_pull_u32(&ndr, &out->num_towers);
-	ndr_pull_array_size(&ndr, &out->max_towers);
-	ndr_pull_array_length(&ndr, out->max_towers, &off, &act);
-	if (ndr.err == NDR_ERR_SUCCESS &&
-	    (off != 0 || act != out->num_towers)) {
-		ndr_pull_error(&ndr, NDR_ERR_ARRAY_SIZE, "towers length_is");
-	}
+	act = pull_result_head(&ndr, &out->handle, &out->num_towers,
+	                       &out->max_towers, "towers length_is");
 	if (ndr.err == NDR_ERR_SUCCESS) {
 		void *a = NULL;
 		void *b = NULL;
