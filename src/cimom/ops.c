@@ -1100,9 +1100,16 @@ hresult cimom_delete_instance(struct cimom_session *s,
 	                 path ? path : "", NULL, hr, &lei, ei);
 }
 
-hresult cimom_create_namespace(struct cimom_session *s,
-                               const char *name,
-                               struct errinfo *ei)
+/* Runs the namespace change [fn] of [name] under the lock, after the
+ * write access check, and finishes it as [opname] on its __NAMESPACE
+ * instance. */
+static hresult run_ns_change(struct cimom_session *s,
+                             const char *opname,
+                             hresult (*fn)(struct cimom_session *s,
+                                           const char *name,
+                                           struct errinfo *ei),
+                             const char *name,
+                             struct errinfo *ei)
 {
 	struct errinfo lei;
 	char *arg;
@@ -1112,38 +1119,31 @@ hresult cimom_create_namespace(struct cimom_session *s,
 	cimom_lock(s->cm);
 	hr = cimom_check_access(s, s->ns, CIMOM_ACCESS_FULL_WRITE, &lei);
 	if (hr_ok(hr)) {
-		hr = ns_create(s, name, &lei);
+		hr = fn(s, name, &lei);
 	}
 	cimom_unlock(s->cm);
 	arg = talloc_asprintf(NULL, "__NAMESPACE.Name=\"%s\"",
 	                      name ? name : "");
-	hr = op_finish(s, "IWbemServices::PutInstance", s->ns,
-	               arg ? arg : "__NAMESPACE", NULL, hr, &lei, ei);
+	hr = op_finish(s, opname, s->ns, arg ? arg : "__NAMESPACE", NULL, hr,
+	               &lei, ei);
 	talloc_free(arg);
 	return hr;
+}
+
+hresult cimom_create_namespace(struct cimom_session *s,
+                               const char *name,
+                               struct errinfo *ei)
+{
+	return run_ns_change(s, "IWbemServices::PutInstance", ns_create, name,
+	                     ei);
 }
 
 hresult cimom_delete_namespace(struct cimom_session *s,
                                const char *name,
                                struct errinfo *ei)
 {
-	struct errinfo lei;
-	char *arg;
-	hresult hr;
-
-	err_clear(&lei);
-	cimom_lock(s->cm);
-	hr = cimom_check_access(s, s->ns, CIMOM_ACCESS_FULL_WRITE, &lei);
-	if (hr_ok(hr)) {
-		hr = ns_delete(s, name, &lei);
-	}
-	cimom_unlock(s->cm);
-	arg = talloc_asprintf(NULL, "__NAMESPACE.Name=\"%s\"",
-	                      name ? name : "");
-	hr = op_finish(s, "IWbemServices::DeleteInstance", s->ns,
-	               arg ? arg : "__NAMESPACE", NULL, hr, &lei, ei);
-	talloc_free(arg);
-	return hr;
+	return run_ns_change(s, "IWbemServices::DeleteInstance", ns_delete,
+	                     name, ei);
 }
 
 /* ---- ExecMethod ----------------------------------------------------- */
