@@ -267,6 +267,22 @@ static bool assoc_class_ok(const struct assoc_state *st,
 	       has_qualifier(a, st->q->required_qualifier);
 }
 
+/* [a] passes the class filters and has a role reference that can point at
+ * the source object. */
+static bool assoc_links_source(const struct assoc_state *st,
+                               const struct cim_class *a)
+{
+	if (!assoc_class_ok(st, a)) {
+		return false;
+	}
+	for (uint32_t r = 0; r < a->n_props; r++) {
+		if (is_role(st, &a->props[r])) {
+			return true;
+		}
+	}
+	return false;
+}
+
 /* ---- schema queries --------------------------------------------------- */
 
 static hresult schema_exec(struct assoc_state *st, struct buf *explain)
@@ -276,17 +292,8 @@ static hresult schema_exec(struct assoc_state *st, struct buf *explain)
 
 	for (uint32_t i = 0; hr_ok(hr) && i < st->n_assoc; i++) {
 		const struct cim_class *a = st->assoc[i];
-		bool linked = false;
 
-		if (!assoc_class_ok(st, a)) {
-			continue;
-		}
-		for (uint32_t r = 0; r < a->n_props; r++) {
-			if (is_role(st, &a->props[r])) {
-				linked = true;
-			}
-		}
-		if (!linked) {
+		if (!assoc_links_source(st, a)) {
 			continue;
 		}
 		if (explain != NULL) {
@@ -483,17 +490,8 @@ static hresult instance_exec(struct assoc_state *st, struct buf *explain)
 
 	for (uint32_t i = 0; hr_ok(hr) && i < st->n_assoc; i++) {
 		const struct cim_class *a = st->assoc[i];
-		bool linked = false;
 
-		if (!assoc_class_ok(st, a)) {
-			continue;
-		}
-		for (uint32_t r = 0; r < a->n_props; r++) {
-			if (is_role(st, &a->props[r])) {
-				linked = true;
-			}
-		}
-		if (!linked) {
+		if (!assoc_links_source(st, a)) {
 			continue;
 		}
 		if (explain != NULL) {
