@@ -791,10 +791,9 @@ static void test_like_scan_speed(void **state)
 	}
 	ms = now_ms() - t0;
 	assert_int_equal(hits, 5000);
+	/* The 50 ms target is measured in bench/bench_cimom.c, not here. */
 	print_message("[   INFO   ] LIKE scan of %u instances: %.1f ms\n", n,
 	              ms);
-	/* The target is 50 ms in a release build; sanitizers are slower. */
-	assert_true(ms < 2000.0);
 	talloc_free(mem);
 }
 

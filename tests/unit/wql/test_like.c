@@ -205,8 +205,12 @@ static void test_pathological_patterns_are_fast(void **state)
 	pat[121] = '\0';
 	t0 = now_ms();
 	assert_false(wql_like(text, pat));
-	/* Backtracking matchers take years here; O(n*m) takes < 1 s. */
-	assert_true(now_ms() - t0 < 1000.0);
+	/*
+	 * A backtracking matcher takes years here and O(n*m) well under a
+	 * second; the bound only tells those apart (it is no speed target),
+	 * so it leaves room for sanitizers on a loaded machine.
+	 */
+	assert_true(now_ms() - t0 < 20000.0);
 	pat[120] = '%';
 	assert_true(wql_like(text, pat));
 	/* Many underscores after a % against a long text. */
@@ -216,7 +220,7 @@ static void test_pathological_patterns_are_fast(void **state)
 	pat[101] = '\0';
 	t0 = now_ms();
 	assert_false(wql_like(text, pat));
-	assert_true(now_ms() - t0 < 1000.0);
+	assert_true(now_ms() - t0 < 20000.0);
 	talloc_free(mem);
 }
 
