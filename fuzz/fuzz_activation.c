@@ -19,16 +19,9 @@
 
 #include "dcom/actprops.h"
 #include "dcom/stubs.h"
+#include "fuzz_common.h"
+#include "fuzz_dcom.h"
 #include "rpc/ndr.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(x)                 \
-	do {                     \
-		if (!(x)) {      \
-			abort(); \
-		}                \
-	} while (0)
 
 enum kind { K_IN, K_OUT, K_CREATE_REQ, K_ACT_RESP };
 
@@ -37,14 +30,6 @@ union value {
 	struct dcom_create_instance_req req;
 	struct dcom_activation_resp resp;
 };
-
-static void limits(struct ndr_limits *lim)
-{
-	ndr_limits_default(lim);
-	lim->max_alloc = 4u << 20;
-	lim->max_elems = 1u << 16;
-	lim->max_push = 1u << 20;
-}
 
 static enum ndr_err pull(void *mem,
                          enum kind k,
@@ -56,7 +41,7 @@ static enum ndr_err pull(void *mem,
 	struct ndr_pull ndr;
 	enum ndr_err err;
 
-	limits(&lim);
+	fuzz_dcom_limits(&lim);
 	if (ndr_pull_init(&ndr, mem, p, n, 0, &lim) != NDR_ERR_SUCCESS) {
 		return NDR_ERR_ALLOC;
 	}
@@ -78,7 +63,7 @@ static enum ndr_err pull(void *mem,
 		err = ndr_pull_finish(&ndr);
 	}
 	if (err != NDR_ERR_SUCCESS) {
-		CHECK(ndr.err_pos <= n);
+		FUZZ_CHECK(ndr.err_pos <= n);
 	}
 	ndr_pull_release(&ndr);
 	return err;
@@ -95,7 +80,7 @@ static enum ndr_err push(void *mem,
 	const uint8_t *b;
 	enum ndr_err err;
 
-	limits(&lim);
+	fuzz_dcom_limits(&lim);
 	if (ndr_push_init(&ndr, mem, 0, &lim) != NDR_ERR_SUCCESS) {
 		return NDR_ERR_ALLOC;
 	}
@@ -116,7 +101,7 @@ static enum ndr_err push(void *mem,
 	err = ndr_push_blob(&ndr, &b, n);
 	if (err == NDR_ERR_SUCCESS) {
 		*out = talloc_size(mem, *n + 1);
-		CHECK(*out != NULL);
+		FUZZ_CHECK(*out != NULL);
 		memcpy(*out, b, *n);
 	}
 	ndr_push_release(&ndr);
@@ -141,28 +126,28 @@ static void same(enum kind k, const union value *a, const union value *b)
 	const struct dcom_actprops *x = props_of(k, a);
 	const struct dcom_actprops *y = props_of(k, b);
 
-	CHECK((x == NULL) == (y == NULL));
+	FUZZ_CHECK((x == NULL) == (y == NULL));
 	if (x == NULL) {
 		return;
 	}
-	CHECK(x->present == y->present && x->n_order == y->n_order);
-	CHECK(memcmp(x->order, y->order, x->n_order * sizeof(x->order[0])) ==
-	      0);
-	CHECK(x->dest_ctx == y->dest_ctx && x->n_unknown == y->n_unknown);
+	FUZZ_CHECK(x->present == y->present && x->n_order == y->n_order);
+	FUZZ_CHECK(memcmp(x->order, y->order,
+	                  x->n_order * sizeof(x->order[0])) == 0);
+	FUZZ_CHECK(x->dest_ctx == y->dest_ctx && x->n_unknown == y->n_unknown);
 	if (x->present & DCOM_ACTPROP_BIT(DCOM_ACTPROP_INSTANTIATION)) {
-		CHECK(rpc_uuid_equal(&x->inst.clsid, &y->inst.clsid));
-		CHECK(x->inst.n_iids == y->inst.n_iids);
+		FUZZ_CHECK(rpc_uuid_equal(&x->inst.clsid, &y->inst.clsid));
+		FUZZ_CHECK(x->inst.n_iids == y->inst.n_iids);
 		for (uint32_t i = 0; i < x->inst.n_iids; i++) {
-			CHECK(rpc_uuid_equal(&x->inst.iids[i],
-			                     &y->inst.iids[i]));
+			FUZZ_CHECK(rpc_uuid_equal(&x->inst.iids[i],
+			                          &y->inst.iids[i]));
 		}
 	}
 	if (x->present & DCOM_ACTPROP_BIT(DCOM_ACTPROP_SCM_REPLY)) {
-		CHECK(x->scm_reply.oxid == y->scm_reply.oxid);
-		CHECK(x->scm_reply.authn_hint == y->scm_reply.authn_hint);
+		FUZZ_CHECK(x->scm_reply.oxid == y->scm_reply.oxid);
+		FUZZ_CHECK(x->scm_reply.authn_hint == y->scm_reply.authn_hint);
 	}
 	if (x->present & DCOM_ACTPROP_BIT(DCOM_ACTPROP_PROPS_OUT)) {
-		CHECK(x->props_out.n == y->props_out.n);
+		FUZZ_CHECK(x->props_out.n == y->props_out.n);
 	}
 }
 
@@ -177,7 +162,7 @@ static void one(enum kind k, const uint8_t *data, size_t size)
 	size_t n2 = 0;
 	enum ndr_err err;
 
-	CHECK(mem != NULL);
+	FUZZ_CHECK(mem != NULL);
 	if (pull(mem, k, data, size, &a) != NDR_ERR_SUCCESS) {
 		goto out;
 	}
@@ -185,11 +170,11 @@ static void one(enum kind k, const uint8_t *data, size_t size)
 	if (err == NDR_ERR_RANGE || err == NDR_ERR_LIMIT) {
 		goto out;
 	}
-	CHECK(err == NDR_ERR_SUCCESS);
-	CHECK(pull(mem, k, p1, n1, &b) == NDR_ERR_SUCCESS);
+	FUZZ_CHECK(err == NDR_ERR_SUCCESS);
+	FUZZ_CHECK(pull(mem, k, p1, n1, &b) == NDR_ERR_SUCCESS);
 	same(k, &a, &b);
-	CHECK(push(mem, k, &b, &p2, &n2) == NDR_ERR_SUCCESS);
-	CHECK(n1 == n2 && memcmp(p1, p2, n1) == 0);
+	FUZZ_CHECK(push(mem, k, &b, &p2, &n2) == NDR_ERR_SUCCESS);
+	FUZZ_CHECK(n1 == n2 && memcmp(p1, p2, n1) == 0);
 out:
 	talloc_free(mem);
 }
@@ -287,7 +272,7 @@ static enum ndr_err stub_pull(void *mem,
 	struct ndr_pull ndr;
 	enum ndr_err err;
 
-	limits(&lim);
+	fuzz_dcom_limits(&lim);
 	if (ndr_pull_init(&ndr, mem, p, n, 0, &lim) != NDR_ERR_SUCCESS) {
 		return NDR_ERR_ALLOC;
 	}
@@ -295,7 +280,7 @@ static enum ndr_err stub_pull(void *mem,
 	if (err == NDR_ERR_SUCCESS) {
 		err = ndr_pull_finish(&ndr);
 	}
-	CHECK(err == NDR_ERR_SUCCESS || ndr.err_pos <= n);
+	FUZZ_CHECK(err == NDR_ERR_SUCCESS || ndr.err_pos <= n);
 	ndr_pull_release(&ndr);
 	return err;
 }
@@ -311,7 +296,7 @@ static enum ndr_err stub_push(void *mem,
 	const uint8_t *b;
 	enum ndr_err err;
 
-	limits(&lim);
+	fuzz_dcom_limits(&lim);
 	if (ndr_push_init(&ndr, mem, 0, &lim) != NDR_ERR_SUCCESS) {
 		return NDR_ERR_ALLOC;
 	}
@@ -319,7 +304,7 @@ static enum ndr_err stub_push(void *mem,
 	err = ndr_push_blob(&ndr, &b, n);
 	if (err == NDR_ERR_SUCCESS) {
 		*out = talloc_size(mem, *n + 1);
-		CHECK(*out != NULL);
+		FUZZ_CHECK(*out != NULL);
 		memcpy(*out, b, *n);
 	}
 	ndr_push_release(&ndr);
@@ -337,7 +322,7 @@ static void one_stub(size_t i, const uint8_t *data, size_t size)
 	size_t n2 = 0;
 	enum ndr_err err;
 
-	CHECK(mem != NULL);
+	FUZZ_CHECK(mem != NULL);
 	if (stub_pull(mem, i, data, size, &a) != NDR_ERR_SUCCESS) {
 		goto out;
 	}
@@ -345,10 +330,10 @@ static void one_stub(size_t i, const uint8_t *data, size_t size)
 	if (err == NDR_ERR_RANGE || err == NDR_ERR_LIMIT) {
 		goto out;
 	}
-	CHECK(err == NDR_ERR_SUCCESS);
-	CHECK(stub_pull(mem, i, p1, n1, &b) == NDR_ERR_SUCCESS);
-	CHECK(stub_push(mem, i, &b, &p2, &n2) == NDR_ERR_SUCCESS);
-	CHECK(n1 == n2 && memcmp(p1, p2, n1) == 0);
+	FUZZ_CHECK(err == NDR_ERR_SUCCESS);
+	FUZZ_CHECK(stub_pull(mem, i, p1, n1, &b) == NDR_ERR_SUCCESS);
+	FUZZ_CHECK(stub_push(mem, i, &b, &p2, &n2) == NDR_ERR_SUCCESS);
+	FUZZ_CHECK(n1 == n2 && memcmp(p1, p2, n1) == 0);
 out:
 	talloc_free(mem);
 }

@@ -15,16 +15,8 @@
 #include <string.h>
 #include <talloc.h>
 
+#include "fuzz_common.h"
 #include "rpc/ndr.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(x)                 \
-	do {                     \
-		if (!(x)) {      \
-			abort(); \
-		}                \
-	} while (0)
 
 #define MAX_OPS 32
 
@@ -302,8 +294,8 @@ static enum ndr_err run_program(void *mem,
 	if (e == NDR_ERR_SUCCESS) {
 		e = ndr_pull_finish(&ndr);
 	}
-	CHECK(e == ndr.err || e == NDR_ERR_SUCCESS);
-	CHECK(ndr.pos <= ndr.len);
+	FUZZ_CHECK(e == ndr.err || e == NDR_ERR_SUCCESS);
+	FUZZ_CHECK(ndr.pos <= ndr.len);
 	ndr_pull_release(&ndr);
 	return e;
 }
@@ -312,12 +304,12 @@ static void compare_val(uint8_t code, const struct val *a, const struct val *b)
 {
 	enum op op = (enum op)((code & 0x1f) % N_OPS);
 
-	CHECK(a->u == b->u && a->u2 == b->u2);
-	CHECK(rpc_uuid_equal(&a->uuid, &b->uuid));
+	FUZZ_CHECK(a->u == b->u && a->u2 == b->u2);
+	FUZZ_CHECK(rpc_uuid_equal(&a->uuid, &b->uuid));
 	if (op == OP_CBYTES || op == OP_WSTRING || op == OP_CSTRING ||
 	    op == OP_BYTES) {
-		CHECK(a->n == b->n);
-		CHECK(a->n == 0 || memcmp(a->p, b->p, a->n) == 0);
+		FUZZ_CHECK(a->n == b->n);
+		FUZZ_CHECK(a->n == 0 || memcmp(a->p, b->p, a->n) == 0);
 	}
 }
 
@@ -351,15 +343,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	}
 	limits(&lim);
-	CHECK(ndr_push_init(&push, mem, 0, &lim) == NDR_ERR_SUCCESS);
+	FUZZ_CHECK(ndr_push_init(&push, mem, 0, &lim) == NDR_ERR_SUCCESS);
 	e = NDR_ERR_SUCCESS;
 	for (size_t i = 0; i < n_ops && e == NDR_ERR_SUCCESS; i++) {
 		e = push_op(&push, data[1 + i], &first->v[i]);
 	}
-	CHECK(e == NDR_ERR_SUCCESS);
-	CHECK(ndr_push_blob(&push, &out, &out_len) == NDR_ERR_SUCCESS);
-	CHECK(run_program(mem, data + 1, n_ops, out, out_len, again) ==
-	      NDR_ERR_SUCCESS);
+	FUZZ_CHECK(e == NDR_ERR_SUCCESS);
+	FUZZ_CHECK(ndr_push_blob(&push, &out, &out_len) == NDR_ERR_SUCCESS);
+	FUZZ_CHECK(run_program(mem, data + 1, n_ops, out, out_len, again) ==
+	           NDR_ERR_SUCCESS);
 	for (size_t i = 0; i < n_ops; i++) {
 		compare_val(data[1 + i], &first->v[i], &again->v[i]);
 	}

@@ -16,16 +16,9 @@
 #include <talloc.h>
 
 #include "dcom/objref.h"
+#include "fuzz_common.h"
+#include "fuzz_dcom.h"
 #include "rpc/ndr.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(x)                 \
-	do {                     \
-		if (!(x)) {      \
-			abort(); \
-		}                \
-	} while (0)
 
 enum kind { K_OBJREF, K_DSA, K_DSA_NDR, K_CONTEXT };
 
@@ -34,14 +27,6 @@ union value {
 	struct dcom_dsa d;
 	struct dcom_context c;
 };
-
-static void limits(struct ndr_limits *lim)
-{
-	ndr_limits_default(lim);
-	lim->max_alloc = 4u << 20;
-	lim->max_elems = 1u << 16;
-	lim->max_push = 1u << 20;
-}
 
 static enum ndr_err pull(void *mem,
                          enum kind k,
@@ -53,7 +38,7 @@ static enum ndr_err pull(void *mem,
 	struct ndr_pull ndr;
 	enum ndr_err err;
 
-	limits(&lim);
+	fuzz_dcom_limits(&lim);
 	if (ndr_pull_init(&ndr, mem, p, n, 0, &lim) != NDR_ERR_SUCCESS) {
 		return NDR_ERR_ALLOC;
 	}
@@ -72,9 +57,9 @@ static enum ndr_err pull(void *mem,
 		break;
 	}
 	if (err == NDR_ERR_SUCCESS) {
-		CHECK(ndr.pos <= n);
+		FUZZ_CHECK(ndr.pos <= n);
 	} else {
-		CHECK(ndr.err_pos <= n);
+		FUZZ_CHECK(ndr.err_pos <= n);
 	}
 	ndr_pull_release(&ndr);
 	return err;
@@ -91,7 +76,7 @@ static enum ndr_err push(void *mem,
 	const uint8_t *b;
 	enum ndr_err err;
 
-	limits(&lim);
+	fuzz_dcom_limits(&lim);
 	if (ndr_push_init(&ndr, mem, 0, &lim) != NDR_ERR_SUCCESS) {
 		return NDR_ERR_ALLOC;
 	}
@@ -112,7 +97,7 @@ static enum ndr_err push(void *mem,
 	err = ndr_push_blob(&ndr, &b, n);
 	if (err == NDR_ERR_SUCCESS) {
 		*out = talloc_size(mem, *n + 1);
-		CHECK(*out != NULL);
+		FUZZ_CHECK(*out != NULL);
 		memcpy(*out, b, *n);
 	}
 	ndr_push_release(&ndr);
@@ -121,21 +106,22 @@ static enum ndr_err push(void *mem,
 
 static void same_dsa(const struct dcom_dsa *a, const struct dcom_dsa *b)
 {
-	CHECK(a->n_str == b->n_str && a->n_sec == b->n_sec);
+	FUZZ_CHECK(a->n_str == b->n_str && a->n_sec == b->n_sec);
 	for (uint32_t i = 0; i < a->n_str; i++) {
-		CHECK(a->str[i].tower_id == b->str[i].tower_id);
-		CHECK(strcmp(a->str[i].addr, b->str[i].addr) == 0);
+		FUZZ_CHECK(a->str[i].tower_id == b->str[i].tower_id);
+		FUZZ_CHECK(strcmp(a->str[i].addr, b->str[i].addr) == 0);
 	}
 	for (uint32_t i = 0; i < a->n_sec; i++) {
-		CHECK(a->sec[i].authn_svc == b->sec[i].authn_svc);
-		CHECK(strcmp(a->sec[i].princ_name, b->sec[i].princ_name) == 0);
+		FUZZ_CHECK(a->sec[i].authn_svc == b->sec[i].authn_svc);
+		FUZZ_CHECK(strcmp(a->sec[i].princ_name, b->sec[i].princ_name) ==
+		           0);
 	}
 }
 
 static void same_bytes(const uint8_t *a, size_t na, const uint8_t *b, size_t nb)
 {
-	CHECK(na == nb);
-	CHECK(na == 0 || memcmp(a, b, na) == 0);
+	FUZZ_CHECK(na == nb);
+	FUZZ_CHECK(na == 0 || memcmp(a, b, na) == 0);
 }
 
 static void same(enum kind k, const union value *a, const union value *b)
@@ -145,38 +131,41 @@ static void same(enum kind k, const union value *a, const union value *b)
 		return;
 	}
 	if (k == K_CONTEXT) {
-		CHECK(a->c.major == b->c.major && a->c.minor == b->c.minor);
-		CHECK(rpc_uuid_equal(&a->c.context_id, &b->c.context_id));
-		CHECK(a->c.flags == b->c.flags && a->c.frozen == b->c.frozen);
-		CHECK(a->c.reserved == b->c.reserved);
-		CHECK(a->c.mshl_flags == b->c.mshl_flags);
-		CHECK(a->c.n_props == b->c.n_props);
+		FUZZ_CHECK(a->c.major == b->c.major &&
+		           a->c.minor == b->c.minor);
+		FUZZ_CHECK(rpc_uuid_equal(&a->c.context_id, &b->c.context_id));
+		FUZZ_CHECK(a->c.flags == b->c.flags &&
+		           a->c.frozen == b->c.frozen);
+		FUZZ_CHECK(a->c.reserved == b->c.reserved);
+		FUZZ_CHECK(a->c.mshl_flags == b->c.mshl_flags);
+		FUZZ_CHECK(a->c.n_props == b->c.n_props);
 		for (uint32_t i = 0; i < a->c.n_props; i++) {
 			const struct dcom_ctx_prop *x = &a->c.props[i];
 			const struct dcom_ctx_prop *y = &b->c.props[i];
 
-			CHECK(rpc_uuid_equal(&x->clsid, &y->clsid));
-			CHECK(rpc_uuid_equal(&x->policy_id, &y->policy_id));
-			CHECK(x->flags == y->flags);
+			FUZZ_CHECK(rpc_uuid_equal(&x->clsid, &y->clsid));
+			FUZZ_CHECK(
+			        rpc_uuid_equal(&x->policy_id, &y->policy_id));
+			FUZZ_CHECK(x->flags == y->flags);
 			same_bytes(x->data, x->cb, y->data, y->cb);
 		}
 		return;
 	}
-	CHECK(a->o.kind == b->o.kind);
-	CHECK(rpc_uuid_equal(&a->o.iid, &b->o.iid));
+	FUZZ_CHECK(a->o.kind == b->o.kind);
+	FUZZ_CHECK(rpc_uuid_equal(&a->o.iid, &b->o.iid));
 	if (a->o.kind == DCOM_OBJREF_CUSTOM) {
-		CHECK(rpc_uuid_equal(&a->o.clsid, &b->o.clsid));
-		CHECK(a->o.reserved == b->o.reserved);
+		FUZZ_CHECK(rpc_uuid_equal(&a->o.clsid, &b->o.clsid));
+		FUZZ_CHECK(a->o.reserved == b->o.reserved);
 		same_bytes(a->o.data, a->o.n_data, b->o.data, b->o.n_data);
 		return;
 	}
-	CHECK(memcmp(&a->o.std, &b->o.std, sizeof(a->o.std)) == 0);
+	FUZZ_CHECK(memcmp(&a->o.std, &b->o.std, sizeof(a->o.std)) == 0);
 	same_dsa(&a->o.res_addr, &b->o.res_addr);
 	if (a->o.kind == DCOM_OBJREF_HANDLER) {
-		CHECK(rpc_uuid_equal(&a->o.clsid, &b->o.clsid));
+		FUZZ_CHECK(rpc_uuid_equal(&a->o.clsid, &b->o.clsid));
 	}
 	if (a->o.kind == DCOM_OBJREF_EXTENDED) {
-		CHECK(rpc_uuid_equal(&a->o.data_id, &b->o.data_id));
+		FUZZ_CHECK(rpc_uuid_equal(&a->o.data_id, &b->o.data_id));
 		same_bytes(a->o.data, a->o.n_data, b->o.data, b->o.n_data);
 	}
 }
@@ -192,7 +181,7 @@ static void one(enum kind k, const uint8_t *data, size_t size)
 	size_t n2 = 0;
 	enum ndr_err err;
 
-	CHECK(mem != NULL);
+	FUZZ_CHECK(mem != NULL);
 	if (pull(mem, k, data, size, &a) != NDR_ERR_SUCCESS) {
 		goto out;
 	}
@@ -200,10 +189,10 @@ static void one(enum kind k, const uint8_t *data, size_t size)
 	if (err == NDR_ERR_RANGE || err == NDR_ERR_LIMIT) {
 		goto out;
 	}
-	CHECK(err == NDR_ERR_SUCCESS);
-	CHECK(pull(mem, k, p1, n1, &b) == NDR_ERR_SUCCESS);
+	FUZZ_CHECK(err == NDR_ERR_SUCCESS);
+	FUZZ_CHECK(pull(mem, k, p1, n1, &b) == NDR_ERR_SUCCESS);
 	same(k, &a, &b);
-	CHECK(push(mem, k, &b, &p2, &n2) == NDR_ERR_SUCCESS);
+	FUZZ_CHECK(push(mem, k, &b, &p2, &n2) == NDR_ERR_SUCCESS);
 	same_bytes(p1, n1, p2, n2);
 out:
 	talloc_free(mem);

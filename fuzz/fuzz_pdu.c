@@ -14,17 +14,9 @@
 #include <string.h>
 #include <talloc.h>
 
+#include "fuzz_common.h"
 #include "rpc/frag.h"
 #include "rpc/pdu.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(x)                 \
-	do {                     \
-		if (!(x)) {      \
-			abort(); \
-		}                \
-	} while (0)
 
 static bool syn_eq(const struct rpc_syntax_id *a, const struct rpc_syntax_id *b)
 {
@@ -33,20 +25,20 @@ static bool syn_eq(const struct rpc_syntax_id *a, const struct rpc_syntax_id *b)
 
 static void compare_bind(const struct rpc_bind *a, const struct rpc_bind *b)
 {
-	CHECK(a->max_xmit_frag == b->max_xmit_frag);
-	CHECK(a->max_recv_frag == b->max_recv_frag);
-	CHECK(a->assoc_group_id == b->assoc_group_id);
-	CHECK(a->n_ctx == b->n_ctx);
+	FUZZ_CHECK(a->max_xmit_frag == b->max_xmit_frag);
+	FUZZ_CHECK(a->max_recv_frag == b->max_recv_frag);
+	FUZZ_CHECK(a->assoc_group_id == b->assoc_group_id);
+	FUZZ_CHECK(a->n_ctx == b->n_ctx);
 	for (unsigned i = 0; i < a->n_ctx; i++) {
 		const struct rpc_ctx_elem *x = &a->ctx[i];
 		const struct rpc_ctx_elem *y = &b->ctx[i];
 
-		CHECK(x->p_cont_id == y->p_cont_id);
-		CHECK(x->n_transfer_syn == y->n_transfer_syn);
-		CHECK(syn_eq(&x->abstract_syntax, &y->abstract_syntax));
+		FUZZ_CHECK(x->p_cont_id == y->p_cont_id);
+		FUZZ_CHECK(x->n_transfer_syn == y->n_transfer_syn);
+		FUZZ_CHECK(syn_eq(&x->abstract_syntax, &y->abstract_syntax));
 		for (unsigned k = 0; k < x->n_transfer_syn; k++) {
-			CHECK(syn_eq(&x->transfer_syntaxes[k],
-			             &y->transfer_syntaxes[k]));
+			FUZZ_CHECK(syn_eq(&x->transfer_syntaxes[k],
+			                  &y->transfer_syntaxes[k]));
 		}
 	}
 }
@@ -54,17 +46,17 @@ static void compare_bind(const struct rpc_bind *a, const struct rpc_bind *b)
 static void compare_bind_ack(const struct rpc_bind_ack *a,
                              const struct rpc_bind_ack *b)
 {
-	CHECK(a->max_xmit_frag == b->max_xmit_frag);
-	CHECK(a->max_recv_frag == b->max_recv_frag);
-	CHECK(a->assoc_group_id == b->assoc_group_id);
-	CHECK(a->sec_addr_len == b->sec_addr_len);
-	CHECK(memcmp(a->sec_addr, b->sec_addr, a->sec_addr_len) == 0);
-	CHECK(a->n_results == b->n_results);
+	FUZZ_CHECK(a->max_xmit_frag == b->max_xmit_frag);
+	FUZZ_CHECK(a->max_recv_frag == b->max_recv_frag);
+	FUZZ_CHECK(a->assoc_group_id == b->assoc_group_id);
+	FUZZ_CHECK(a->sec_addr_len == b->sec_addr_len);
+	FUZZ_CHECK(memcmp(a->sec_addr, b->sec_addr, a->sec_addr_len) == 0);
+	FUZZ_CHECK(a->n_results == b->n_results);
 	for (unsigned i = 0; i < a->n_results; i++) {
-		CHECK(a->results[i].result == b->results[i].result);
-		CHECK(a->results[i].reason == b->results[i].reason);
-		CHECK(syn_eq(&a->results[i].transfer_syntax,
-		             &b->results[i].transfer_syntax));
+		FUZZ_CHECK(a->results[i].result == b->results[i].result);
+		FUZZ_CHECK(a->results[i].reason == b->results[i].reason);
+		FUZZ_CHECK(syn_eq(&a->results[i].transfer_syntax,
+		                  &b->results[i].transfer_syntax));
 	}
 }
 
@@ -80,22 +72,23 @@ static void compare_body(const struct rpc_pdu *a, const struct rpc_pdu *b)
 		compare_bind_ack(&a->u.bind_ack, &b->u.bind_ack);
 		break;
 	case RPC_PTYPE_BIND_NAK:
-		CHECK(a->u.bind_nak.reject_reason ==
-		      b->u.bind_nak.reject_reason);
-		CHECK(a->u.bind_nak.extra_len == b->u.bind_nak.extra_len);
-		CHECK(a->u.bind_nak.n_versions == b->u.bind_nak.n_versions);
+		FUZZ_CHECK(a->u.bind_nak.reject_reason ==
+		           b->u.bind_nak.reject_reason);
+		FUZZ_CHECK(a->u.bind_nak.extra_len == b->u.bind_nak.extra_len);
+		FUZZ_CHECK(a->u.bind_nak.n_versions ==
+		           b->u.bind_nak.n_versions);
 		break;
 	case RPC_PTYPE_REQUEST:
-		CHECK(memcmp(&a->u.request, &b->u.request,
-		             sizeof(a->u.request)) == 0);
+		FUZZ_CHECK(memcmp(&a->u.request, &b->u.request,
+		                  sizeof(a->u.request)) == 0);
 		break;
 	case RPC_PTYPE_RESPONSE:
-		CHECK(memcmp(&a->u.response, &b->u.response,
-		             sizeof(a->u.response)) == 0);
+		FUZZ_CHECK(memcmp(&a->u.response, &b->u.response,
+		                  sizeof(a->u.response)) == 0);
 		break;
 	case RPC_PTYPE_FAULT:
-		CHECK(memcmp(&a->u.fault, &b->u.fault, sizeof(a->u.fault)) ==
-		      0);
+		FUZZ_CHECK(memcmp(&a->u.fault, &b->u.fault,
+		                  sizeof(a->u.fault)) == 0);
 		break;
 	default:
 		break;
@@ -104,14 +97,15 @@ static void compare_body(const struct rpc_pdu *a, const struct rpc_pdu *b)
 
 static void compare(const struct rpc_pdu *a, const struct rpc_pdu *b)
 {
-	CHECK(memcmp(&a->hdr, &b->hdr, sizeof(a->hdr)) == 0);
-	CHECK(a->has_auth == b->has_auth);
-	CHECK(a->stub_len == b->stub_len);
-	CHECK(a->stub_len == 0 || memcmp(a->stub, b->stub, a->stub_len) == 0);
+	FUZZ_CHECK(memcmp(&a->hdr, &b->hdr, sizeof(a->hdr)) == 0);
+	FUZZ_CHECK(a->has_auth == b->has_auth);
+	FUZZ_CHECK(a->stub_len == b->stub_len);
+	FUZZ_CHECK(a->stub_len == 0 ||
+	           memcmp(a->stub, b->stub, a->stub_len) == 0);
 	if (a->has_auth) {
-		CHECK(memcmp(&a->auth, &b->auth, sizeof(a->auth)) == 0);
-		CHECK(memcmp(a->auth_value, b->auth_value,
-		             a->hdr.auth_length) == 0);
+		FUZZ_CHECK(memcmp(&a->auth, &b->auth, sizeof(a->auth)) == 0);
+		FUZZ_CHECK(memcmp(a->auth_value, b->auth_value,
+		                  a->hdr.auth_length) == 0);
 	}
 	compare_body(a, b);
 }
@@ -129,9 +123,9 @@ static void exercise_bind(void *mem, const struct rpc_pdu *pdu)
 	                       NULL) != RPC_PDU_OK) {
 		return;
 	}
-	CHECK(rpc_pdu_build(mem, &ack, &b, &bn) == RPC_PDU_OK);
-	CHECK(rpc_pdu_parse(mem, b, bn, &back, NULL) == RPC_PDU_OK);
-	CHECK(back.u.bind_ack.n_results == pdu->u.bind.n_ctx);
+	FUZZ_CHECK(rpc_pdu_build(mem, &ack, &b, &bn) == RPC_PDU_OK);
+	FUZZ_CHECK(rpc_pdu_parse(mem, b, bn, &back, NULL) == RPC_PDU_OK);
+	FUZZ_CHECK(back.u.bind_ack.n_results == pdu->u.bind.n_ctx);
 }
 
 static void exercise_call(void *mem, const struct rpc_pdu *pdu)
@@ -153,7 +147,7 @@ static void exercise_call(void *mem, const struct rpc_pdu *pdu)
 	if (rpc_reasm_add(&r, pdu, pdu->stub, pdu->stub_len, &done) ==
 	            RPC_PDU_OK &&
 	    done) {
-		CHECK(r.len == pdu->stub_len);
+		FUZZ_CHECK(r.len == pdu->stub_len);
 	}
 	rpc_reasm_reset(&r);
 	(void)rpc_vt_find(pdu->stub, pdu->stub_len, 0, &vt, &found);
@@ -165,14 +159,14 @@ static void exercise_call(void *mem, const struct rpc_pdu *pdu)
 	for (size_t i = 0; i < nv; i++) {
 		struct rpc_pdu f;
 
-		CHECK(v[i].len <= RPC_MIN_FRAG);
-		CHECK(rpc_pdu_parse(mem, v[i].data, v[i].len, &f, NULL) ==
-		      RPC_PDU_OK);
-		CHECK(rpc_reasm_add(&r, &f, f.stub, f.stub_len, &done) ==
-		      RPC_PDU_OK);
+		FUZZ_CHECK(v[i].len <= RPC_MIN_FRAG);
+		FUZZ_CHECK(rpc_pdu_parse(mem, v[i].data, v[i].len, &f, NULL) ==
+		           RPC_PDU_OK);
+		FUZZ_CHECK(rpc_reasm_add(&r, &f, f.stub, f.stub_len, &done) ==
+		           RPC_PDU_OK);
 	}
-	CHECK(done && r.len == pdu->stub_len);
-	CHECK(r.len == 0 || memcmp(r.data, pdu->stub, r.len) == 0);
+	FUZZ_CHECK(done && r.len == pdu->stub_len);
+	FUZZ_CHECK(r.len == 0 || memcmp(r.data, pdu->stub, r.len) == 0);
 	rpc_reasm_reset(&r);
 }
 
@@ -188,8 +182,8 @@ static void one(void *mem, const uint8_t *data, size_t size)
 	if (rpc_pdu_parse(mem, data, size, &pdu, NULL) != RPC_PDU_OK) {
 		return;
 	}
-	CHECK(rpc_pdu_build(mem, &pdu, &b, &bn) == RPC_PDU_OK);
-	CHECK(rpc_pdu_parse(mem, b, bn, &again, NULL) == RPC_PDU_OK);
+	FUZZ_CHECK(rpc_pdu_build(mem, &pdu, &b, &bn) == RPC_PDU_OK);
+	FUZZ_CHECK(rpc_pdu_parse(mem, b, bn, &again, NULL) == RPC_PDU_OK);
 	compare(&pdu, &again);
 	if (pdu.hdr.ptype == RPC_PTYPE_BIND ||
 	    pdu.hdr.ptype == RPC_PTYPE_ALTER_CONTEXT) {
