@@ -854,19 +854,34 @@ static hresult check_ns_name(const char *name, struct errinfo *ei)
 	return HR_OK;
 }
 
-static hresult ns_create(struct cimom_session *s,
-                         const char *name,
-                         struct errinfo *ei)
+/*
+ * Returns owned (NULL context: the caller frees) the path of child
+ * namespace [name] of the session's namespace.  Errors: those of
+ * check_ns_name, E_OUTOFMEMORY.
+ */
+static hresult child_ns_path(const struct cimom_session *s,
+                             const char *name,
+                             char **out,
+                             struct errinfo *ei)
 {
-	char *full;
 	hresult hr = check_ns_name(name, ei);
 
 	if (hr_failed(hr)) {
 		return hr;
 	}
-	full = talloc_asprintf(NULL, "%s\\%s", s->ns, name);
-	if (full == NULL) {
-		return hr_raise(HR_E_OUTOFMEMORY);
+	*out = talloc_asprintf(NULL, "%s\\%s", s->ns, name);
+	return *out != NULL ? HR_OK : hr_raise(HR_E_OUTOFMEMORY);
+}
+
+static hresult ns_create(struct cimom_session *s,
+                         const char *name,
+                         struct errinfo *ei)
+{
+	char *full = NULL;
+	hresult hr = child_ns_path(s, name, &full, ei);
+
+	if (hr_failed(hr)) {
+		return hr;
 	}
 	hr = repo_ns_create(s->cm->repo, full, ei);
 	talloc_free(full);
@@ -877,15 +892,11 @@ static hresult ns_delete(struct cimom_session *s,
                          const char *name,
                          struct errinfo *ei)
 {
-	char *full;
-	hresult hr = check_ns_name(name, ei);
+	char *full = NULL;
+	hresult hr = child_ns_path(s, name, &full, ei);
 
 	if (hr_failed(hr)) {
 		return hr;
-	}
-	full = talloc_asprintf(NULL, "%s\\%s", s->ns, name);
-	if (full == NULL) {
-		return hr_raise(HR_E_OUTOFMEMORY);
 	}
 	hr = repo_ns_delete(s->cm->repo, full, NULL);
 	if (hr_eq(hr, HR_WBEM_E_INVALID_NAMESPACE)) {
