@@ -637,11 +637,19 @@ static hresult collect_strings(struct repo *r,
 	return HR_OK;
 }
 
-hresult repo_ns_children(struct repo *r,
-                         void *mem,
-                         const char *ns,
-                         char ***names,
-                         uint32_t *n)
+/*
+ * Runs statement [stmt] (one parameter: the id of namespace [ns]) and
+ * returns owned the text of column [col] of every row.  [what] names the
+ * area in SQL errors.
+ */
+static hresult strings_in_ns(struct repo *r,
+                             void *mem,
+                             const char *ns,
+                             enum repo_stmt stmt,
+                             int col,
+                             const char *what,
+                             char ***names,
+                             uint32_t *n)
 {
 	sqlite3_stmt *st;
 	int64_t id;
@@ -654,12 +662,21 @@ hresult repo_ns_children(struct repo *r,
 	if (hr_failed(hr)) {
 		return hr;
 	}
-	st = repo_stmt(r, ST_NS_CHILDREN);
+	st = repo_stmt(r, stmt);
 	if (st == NULL) {
-		return repo_sqlerr(r, sqlite3_errcode(r->db), NULL, "ns");
+		return repo_sqlerr(r, sqlite3_errcode(r->db), NULL, what);
 	}
 	sqlite3_bind_int64(st, 1, id);
-	return collect_strings(r, st, mem, 1, "ns", names, n);
+	return collect_strings(r, st, mem, col, what, names, n);
+}
+
+hresult repo_ns_children(struct repo *r,
+                         void *mem,
+                         const char *ns,
+                         char ***names,
+                         uint32_t *n)
+{
+	return strings_in_ns(r, mem, ns, ST_NS_CHILDREN, 1, "ns", names, n);
 }
 
 hresult repo_ns_canonical(struct repo *r, void *mem, const char *ns, char **out)
@@ -887,23 +904,7 @@ hresult repo_provider_list(struct repo *r,
                            char ***names,
                            uint32_t *n)
 {
-	sqlite3_stmt *st;
-	int64_t id;
-	hresult hr;
-
-	if (r == NULL || names == NULL || n == NULL) {
-		return hr_raise(HR_E_INVALIDARG);
-	}
-	hr = repo_ns_id(r, ns, &id);
-	if (hr_failed(hr)) {
-		return hr;
-	}
-	st = repo_stmt(r, ST_PROV_LIST);
-	if (st == NULL) {
-		return repo_sqlerr(r, sqlite3_errcode(r->db), NULL, "provider");
-	}
-	sqlite3_bind_int64(st, 1, id);
-	return collect_strings(r, st, mem, 0, "list", names, n);
+	return strings_in_ns(r, mem, ns, ST_PROV_LIST, 0, "provider", names, n);
 }
 
 /* ---- Autorecover ------------------------------------------------------ */
