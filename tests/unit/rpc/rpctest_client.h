@@ -1,6 +1,7 @@
 /*
- * rpctest_client: a small blocking DCE/RPC client for tests and benches
- * (tests only; built on the rpc codecs and ntlm_client).
+ * rpctest_client: the tests' interface to the DCE/RPC client of
+ * src/rpc/client.h (tests only; a thin layer: the protocol code is in
+ * src/rpc/client.c, shared with libopenwmi).
  *
  * It speaks like impacket (interop notes 2.2-2.10): one bind, then an
  * alter_context per new presentation context, each optionally with its
@@ -28,6 +29,7 @@
 #include "rpc/uuid.h"
 
 struct rpctest_client;
+struct rpc_client;
 
 struct rpctest_auth {
 	const char *user;
@@ -69,6 +71,9 @@ struct rpctest_client *rpctest_connect_tcp(void *mem,
                                            const char *addr,
                                            uint16_t port);
 struct rpctest_client *rpctest_connect_unix(void *mem, const char *path);
+
+/* The rpc client underneath (owned by [c]). */
+struct rpc_client *rpctest_rpc_client(struct rpctest_client *c);
 
 void rpctest_set_timeout(struct rpctest_client *c, int ms);
 int rpctest_fd(const struct rpctest_client *c);
