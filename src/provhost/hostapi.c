@@ -300,6 +300,35 @@ hresult host_batch_take(struct owmi_ctx *ctx, struct buf *out)
 	return HR_OK;
 }
 
+/* ---- property lookup ---------------------------------------------------- */
+
+int32_t host_find_prop(struct owmi_ctx *ctx,
+                       const struct cim_class *cls,
+                       const char *name)
+{
+	uintptr_t h = ((uintptr_t)name >> 3) ^ ((uintptr_t)cls >> 4);
+	struct host_prop_memo *m;
+	int32_t i;
+
+	if (ctx == NULL) {
+		return cim_class_find_prop(cls, name);
+	}
+	h ^= h >> 11;
+	m = &ctx->memo[h % HOST_PROP_MEMO];
+	if (m->cls == cls && m->name == name && m->idx >= 0 &&
+	    (uint32_t)m->idx < cls->n_props &&
+	    utf8_casecmp(cls->props[m->idx].name, name) == 0) {
+		return m->idx;
+	}
+	i = cim_class_find_prop(cls, name);
+	if (i >= 0) {
+		m->cls = cls;
+		m->name = name;
+		m->idx = i;
+	}
+	return i;
+}
+
 /* ---- setters ------------------------------------------------------------ */
 
 /* Finds writable property [prop]; returns its index or a failure code. */
@@ -315,7 +344,7 @@ static int32_t prop_for_set(struct owmi_instance *oi,
 	if (prop[0] == '_' && prop[1] == '_') {
 		return OWMI_E_INVALID_PARAMETER;
 	}
-	i = cim_class_find_prop(oi->inst->cls, prop);
+	i = host_find_prop(oi->ctx, oi->inst->cls, prop);
 	if (i < 0) {
 		return OWMI_E_NOT_FOUND;
 	}
@@ -327,8 +356,23 @@ static int32_t store(struct owmi_instance *oi,
                      int32_t idx,
                      const struct cim_value *v)
 {
-	return code_of(
-	        cim_instance_set(oi->inst, oi->inst->cls->props[idx].name, v));
+	struct cim_value *slot = &oi->inst->values[idx];
+	struct cim_value nv;
+	hresult hr;
+
+	if (!slot->null) {
+		/* Replacing a value: cim frees the old one. */
+		return code_of(cim_instance_set(
+		        oi->inst, oi->inst->cls->props[idx].name, v));
+	}
+	/* A NULL slot owns nothing: convert straight into it. */
+	hr = cim_value_convert(oi->inst, &nv, v,
+	                       oi->inst->cls->props[idx].type);
+	if (hr_failed(hr)) {
+		return code_of(hr);
+	}
+	*slot = nv;
+	return OWMI_S_OK;
 }
 
 static int32_t set_int(struct owmi_instance *oi,
@@ -772,7 +816,7 @@ static const struct cim_value *value_of(const struct owmi_instance *oi,
 		*rc = OWMI_E_INVALID_PARAMETER;
 		return NULL;
 	}
-	i = cim_class_find_prop(oi->inst->cls, prop);
+	i = host_find_prop(oi->ctx, oi->inst->cls, prop);
 	if (i < 0) {
 		*rc = OWMI_E_NOT_FOUND;
 		return NULL;

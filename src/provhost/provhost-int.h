@@ -45,6 +45,21 @@ struct host_io {
 	void *arg;
 };
 
+/*
+ * Property lookups by name remembered for one call: providers pass the
+ * same name strings (literals) for every instance, so (class, name
+ * pointer) finds the index without a scan.  Each hit is checked against
+ * the property's name, so a reused name buffer holding another text
+ * cannot pick the wrong property.
+ */
+#define HOST_PROP_MEMO 256u
+
+struct host_prop_memo {
+	const struct cim_class *cls;
+	const char *name;
+	int32_t idx;
+};
+
 struct owmi_ctx {
 	void *mem; /* the call's context; everything below hangs off it */
 	const struct host_io *io;
@@ -68,7 +83,16 @@ struct owmi_ctx {
 	const char **names; /* class names of the batch */
 	uint32_t n_names;
 	uint32_t n_items;
+	struct host_prop_memo memo[HOST_PROP_MEMO];
 };
+
+/*
+ * Index of property [name] of [cls] (case-insensitive), or -1: the
+ * memoised cim_class_find_prop of one call.
+ */
+int32_t host_find_prop(struct owmi_ctx *ctx,
+                       const struct cim_class *cls,
+                       const char *name);
 
 struct owmi_instance {
 	struct cim_instance *inst;

@@ -504,6 +504,10 @@ static hresult proc_read(void *mem,
 			if (!proc_copy(mem, &e->p, out)) {
 				goto oom;
 			}
+			/* Still the same texts: the entry stays for the next
+			 * call (rebuilt from sig like a fresh read). */
+			sig->stat = e->stat;
+			sig->sched = e->sched;
 			goto out;
 		}
 		if (sched[0] != '\0') {

@@ -141,6 +141,42 @@ static void test_table_is_versioned(void **state)
 	assert_non_null(f->h->log);
 }
 
+/* Lookups are remembered per name pointer: a buffer reused for another
+ * name, a second class and setting a value twice still hit the right
+ * property. */
+static void test_setters_by_reused_name_buffer(void **state)
+{
+	struct fx *f = *state;
+	struct owmi_instance *i = new_inst(f);
+	struct owmi_instance *o = NULL;
+	char name[16] = "Name";
+	const char *got = NULL;
+	uint64_t u = 0;
+
+	assert_int_equal(f->h->set_string(i, name, "a"), OWMI_S_OK);
+	memcpy(name, "Id", 3);
+	assert_int_equal(f->h->set_uint32(i, name, 7), OWMI_S_OK);
+	assert_int_equal(f->h->set_string(i, name, "x"), OWMI_E_TYPE_MISMATCH);
+	memcpy(name, "NAME", 5);
+	assert_int_equal(f->h->set_string(i, name, "b"), OWMI_S_OK);
+	assert_int_equal(f->h->set_string(i, name, "c"), OWMI_S_OK);
+	memcpy(name, "Nope", 5);
+	assert_int_equal(f->h->set_string(i, name, "d"), OWMI_E_NOT_FOUND);
+	assert_int_equal(f->h->get_string(i, "Name", &got), OWMI_S_OK);
+	assert_string_equal(got, "c");
+	assert_int_equal(f->h->get_uint64(i, "Id", &u), OWMI_S_OK);
+	assert_int_equal(u, 7);
+	assert_int_equal(f->h->instance_new(&f->ctx, "Other", &o), OWMI_S_OK);
+	memcpy(name, "Id", 3);
+	assert_int_equal(f->h->set_uint32(o, name, 9), OWMI_S_OK);
+	assert_int_equal(f->h->get_uint64(o, "Id", &u), OWMI_S_OK);
+	assert_int_equal(u, 9);
+	assert_int_equal(f->h->get_uint64(i, name, &u), OWMI_S_OK);
+	assert_int_equal(u, 7);
+	f->h->instance_free(o);
+	f->h->instance_free(i);
+}
+
 static void test_integer_setters_check_range(void **state)
 {
 	struct fx *f = *state;
@@ -481,6 +517,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_table_is_versioned, setup,
 		                                teardown),
+		cmocka_unit_test_setup_teardown(
+		        test_setters_by_reused_name_buffer, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		        test_integer_setters_check_range, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_string_setter_targets,

@@ -253,6 +253,30 @@ static void test_read_cached_until_stat_or_schedstat_change(void **state)
 	talloc_free(c);
 }
 
+/* A hit keeps the entry: an idle process is reused on every later call,
+ * not every other one. */
+static void test_read_cached_hit_stays_cached(void **state)
+{
+	struct fixture f;
+	struct prov_proc_cache *c = prov_proc_cache_new(NULL);
+
+	(void)state;
+	assert_non_null(c);
+	assert_int_equal(fx_init(&f), 0);
+	put_stat(&f, 'S', 10, 1);
+	fx_puts(&f, "/proc/42/schedstat", "1000 5 7\n");
+	put_status(&f, 1000);
+	assert_int_equal(cached_uid(&f, c), 1000);
+	put_status(&f, 2000);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(cached_uid(&f, c), 1000);
+	}
+	fx_puts(&f, "/proc/42/schedstat", "1200 5 8\n");
+	assert_int_equal(cached_uid(&f, c), 2000);
+	fx_free(&f);
+	talloc_free(c);
+}
+
 static void test_split_cmdline(void **state)
 {
 	void *mem = talloc_new(NULL);
@@ -444,6 +468,7 @@ int main(void)
 		cmocka_unit_test(test_read_fixture_stat_with_odd_comm),
 		cmocka_unit_test(
 		        test_read_cached_until_stat_or_schedstat_change),
+		cmocka_unit_test(test_read_cached_hit_stays_cached),
 		cmocka_unit_test(test_split_cmdline),
 		cmocka_unit_test(test_priority_classes),
 		cmocka_unit_test(test_create_and_terminate),
