@@ -51,12 +51,41 @@ class Wmid:
         subprocess.run(args, input=password + "\n", text=True, check=True,
                        stdout=subprocess.DEVNULL)
 
-    def start(self, timeout=20):
-        """Starts in the foreground; returns False if it exited early."""
+    def prepare_repository(self, default_repo, mofcomp, mof_files=(),
+                           mof_texts=()):
+        """Puts a copy of [default_repo] (the build's schema repository)
+        into the state folder, where wmid finds it and copies nothing,
+        then compiles each MOF file and each MOF text (a string, written
+        to the state folder first) into it with mofcomp -offline.
+        Raises RuntimeError with mofcomp's output when one fails."""
+        dest = os.path.join(self.dir, "repository.db")
+        shutil.copyfile(default_repo, dest)
+        todo = list(mof_files)
+        for i, text in enumerate(mof_texts):
+            path = os.path.join(self.dir, "extra%d.mof" % i)
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+            todo.append(path)
+        for mof in todo:
+            r = subprocess.run([mofcomp, "-offline", dest, mof],
+                               capture_output=True, text=True)
+            if r.returncode != 0:
+                raise RuntimeError("mofcomp %s failed (%d):\n%s%s"
+                                   % (mof, r.returncode, r.stdout,
+                                      r.stderr))
+        return dest
+
+    def start(self, timeout=20, env=None):
+        """Starts in the foreground; returns False if it exited early.
+        [env]: extra environment variables for the service (a dict)."""
         self.out = open(os.path.join(self.dir, "start.out"), "w")
+        full_env = None
+        if env:
+            full_env = dict(os.environ)
+            full_env.update(env)
         self.proc = subprocess.Popen(
             [self.exe, "--state-dir", self.dir, "--foreground"],
-            stdout=self.out, stderr=subprocess.STDOUT)
+            stdout=self.out, stderr=subprocess.STDOUT, env=full_env)
         end = time.time() + timeout
         while time.time() < end:
             if self.proc.poll() is not None:
