@@ -532,6 +532,12 @@ static hresult recv_bind_answer(struct rpc_client *c,
 			res->result = pdu.u.bind_ack.results[0].result;
 			res->reason = pdu.u.bind_ack.results[0].reason;
 		}
+		for (unsigned i = 0;
+		     i < pdu.u.bind_ack.n_results && i < RPC_CLIENT_MAX_RESULTS;
+		     i++) {
+			res->results[i] = pdu.u.bind_ack.results[i].result;
+			res->n_results = (uint8_t)(i + 1);
+		}
 		if (pdu.has_auth) {
 			*tok = pdu.auth_value;
 			*tok_len = pdu.hdr.auth_length;
@@ -739,6 +745,11 @@ hresult rpc_client_bind(struct rpc_client *c,
 		}
 	}
 	for (unsigned i = 0; i < n; i++) {
+		if (i > 0 && i < RPC_CLIENT_MAX_RESULTS &&
+		    (i >= res->n_results ||
+		     res->results[i] != RPC_RESULT_ACCEPTANCE)) {
+			continue;
+		}
 		c->pctx[p_cont_id + i].used = true;
 		c->pctx[p_cont_id + i].auth = a;
 	}

@@ -55,6 +55,8 @@ struct rpc_client;
 #define RPC_CLIENT_AUTH_ID_BASE 79231u
 /* Presentation contexts one client can name (p_cont_id 0..255). */
 #define RPC_CLIENT_MAX_PCTX 256
+/* Per-context results kept by a bind result. */
+#define RPC_CLIENT_MAX_RESULTS 16
 /* Default receive timeout. */
 #define RPC_CLIENT_DEFAULT_TIMEOUT_MS 10000
 
@@ -85,6 +87,10 @@ struct rpc_client_bind_result {
 	uint16_t max_xmit;
 	uint16_t max_recv;
 	char sec_addr[128];
+	/* The result of every context presented (the first
+	   RPC_CLIENT_MAX_RESULTS). */
+	uint8_t n_results;
+	uint16_t results[RPC_CLIENT_MAX_RESULTS];
 };
 
 /* The answer to a call. */
@@ -141,7 +147,8 @@ bool rpc_client_has_context(const struct rpc_client *c, uint16_t p_cont_id);
  * syntaxes (NDR 2.0 each) on p_cont_ids [p_cont_id], [p_cont_id]+1, ...;
  * [auth] may be NULL (no security context).  Returns S_OK when the server
  * acknowledged and accepted the first context and, with [auth], the
- * handshake completed; [res] (may be NULL) describes the answer.
+ * handshake completed; [res] (may be NULL) describes the answer.  Only
+ * the accepted contexts become usable (rpc_client_has_context).
  * Refusals: RPC_S_SERVER_UNAVAILABLE for a bind_nak or a rejected context
  * (res->refused), E_ACCESSDENIED for a bind_nak or fault about
  * authentication, RPC_S_SEC_PKG_ERROR when the CHALLENGE is unusable;

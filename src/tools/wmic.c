@@ -1,9 +1,13 @@
 /*
- * wmic: the WMI command line, offline mode (tools; reference section 5.1).
+ * wmic: the WMI command line (tools; reference section 5.1).
  *
- * Opens the repository file directly and drives the object manager
- * (cimom) in-process.  A later issue adds the network path (/node) through
- * the client library with the same command syntax and output.
+ * Two modes with the same command syntax and output:
+ *  - remote (/node:HOST, or --unix-socket PATH for the local wmid): the
+ *    client library (src/client) over DCOM, NTLM with /user and
+ *    /password (or OWMI_PASSWORD, or a prompt on a terminal) at
+ *    /authlevel (Pktprivacy by default);
+ *  - offline (otherwise): opens the repository file directly and drives
+ *    the object manager (cimom) in-process.
  *
  *   wmic [switches] path CLASS [where "cond"] [get [props] | list | delete]
  *   wmic [switches] ALIAS [where "cond"] [get [props] | list | delete]
@@ -18,12 +22,14 @@
  * line ends (Windows writes UTF-16LE with CRLF when redirected).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <talloc.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -31,6 +37,9 @@
 #include "base/utf.h"
 #include "cim/cim.h"
 #include "cimom/cimom.h"
+#ifdef OWMI_HAVE_CLIENT
+#include "client/client.h"
+#endif
 #include "cimom/provreg.h"
 #include "repo/repo.h"
 
@@ -45,6 +54,13 @@ struct opts {
 	const char *activity_log;
 	enum fmt fmt;
 	bool fmt_given;
+	/* remote mode */
+	const char *node;
+	const char *unix_socket;
+	const char *user;
+	const char *password;
+	uint8_t auth_level;
+	uint16_t port;
 	/* the command */
 	char **words;
 	int n_words;
@@ -103,6 +119,18 @@ static void usage(FILE *fp)
 	        "  /format:FMT, --format FMT, /value\n"
 	        "                      table (get), list (list), csv, value, "
 	        "json\n"
+	        "  /node:HOST[:PORT]   query HOST over DCOM (remote mode)\n"
+	        "  /user:[DOMAIN\\]USER, /password:PW\n"
+	        "                      credentials (password also from "
+	        "OWMI_PASSWORD,\n"
+	        "                      else asked on the terminal)\n"
+	        "  /authlevel:LEVEL    Default, None, Connect, Call, Pkt, "
+	        "Pktintegrity,\n"
+	        "                      Pktprivacy (the default)\n"
+	        "  --unix-socket PATH  query the local wmid through its "
+	        "socket\n"
+	        "  --port N            the endpoint mapper port of /node "
+	        "(135)\n"
 	        "  --repository PATH   the repository file (offline mode)\n"
 	        "  --state-dir DIR     use DIR/repository.db (default %s)\n"
 	        "  --activity-log FILE append failures (event 5858) to FILE\n"
@@ -146,6 +174,27 @@ static bool parse_format(const char *v, enum fmt *out)
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (utf8_casecmp(v, names[i].name) == 0) {
 			*out = names[i].f;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* /authlevel values (Windows wmic's names) -> RPC_C_AUTHN_LEVEL_*. */
+static bool parse_authlevel(const char *v, uint8_t *out)
+{
+	static const struct {
+		const char *name;
+		uint8_t level;
+	} names[] = {
+		{ "default", 0 },    { "none", 1 }, { "connect", 2 },
+		{ "call", 3 },       { "pkt", 4 },  { "pktintegrity", 5 },
+		{ "pktprivacy", 6 },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (utf8_casecmp(v, names[i].name) == 0) {
+			*out = names[i].level;
 			return true;
 		}
 	}
@@ -214,6 +263,51 @@ static int parse_args(int argc, char **argv, struct opts *o, void *mem)
 				return 1;
 			}
 			o->fmt_given = true;
+			continue;
+		}
+		if (missing) {
+			fprintf(stderr, "wmic: %s needs a value\n", a);
+			return 1;
+		}
+		if ((v = switch_value(argc, argv, &i, "node", &missing)) !=
+		    NULL) {
+			o->node = v;
+			continue;
+		}
+		if ((v = switch_value(argc, argv, &i, "user", &missing)) !=
+		    NULL) {
+			o->user = v;
+			continue;
+		}
+		if ((v = switch_value(argc, argv, &i, "password", &missing)) !=
+		    NULL) {
+			o->password = v;
+			continue;
+		}
+		if ((v = switch_value(argc, argv, &i, "authlevel", &missing)) !=
+		    NULL) {
+			if (!parse_authlevel(v, &o->auth_level)) {
+				fprintf(stderr, "Invalid authentication "
+				                "level.\n");
+				return 1;
+			}
+			continue;
+		}
+		if ((v = switch_value(argc, argv, &i, "unix-socket",
+		                      &missing)) != NULL) {
+			o->unix_socket = v;
+			continue;
+		}
+		if ((v = switch_value(argc, argv, &i, "port", &missing)) !=
+		    NULL) {
+			char *end;
+			unsigned long port = strtoul(v, &end, 10);
+
+			if (*end != '\0' || port == 0 || port > 65535) {
+				fprintf(stderr, "wmic: bad port '%s'\n", v);
+				return 1;
+			}
+			o->port = (uint16_t)port;
 			continue;
 		}
 		if (missing) {
@@ -544,7 +638,76 @@ struct ctx {
 	struct opts *o;
 	struct cimom *cm;
 	struct cimom_session *s;
+#ifdef OWMI_HAVE_CLIENT
+	struct client_conn *cc; /* remote mode when not NULL */
+#endif
 };
+
+/* The operations both modes provide. */
+
+static bool remote(const struct ctx *x)
+{
+#ifdef OWMI_HAVE_CLIENT
+	return x->cc != NULL;
+#else
+	(void)x;
+	return false;
+#endif
+}
+
+static const char *node_name(const struct ctx *x)
+{
+#ifdef OWMI_HAVE_CLIENT
+	if (remote(x)) {
+		return client_server_name(x->cc);
+	}
+#endif
+	return cimom_server_name(x->cm);
+}
+
+static hresult do_query(struct ctx *x,
+                        const char *wql,
+                        struct results *r,
+                        struct errinfo *ei)
+{
+	struct cimom_sink sink = { .indicate = keep_indicate, .arg = r };
+
+#ifdef OWMI_HAVE_CLIENT
+	if (remote(x)) {
+		struct client_enum *e = NULL;
+		hresult hr = client_exec_query(client_root(x->cc), wql, 0, 0,
+		                               &e, ei);
+
+		if (hr_ok(hr)) {
+			hr = client_enum_all(e, r->mem, &r->objs, &r->n, ei);
+			client_enum_release(e);
+		}
+		return hr;
+	}
+#endif
+	return cimom_exec_query(x->s, "WQL", wql, 0, &sink, ei);
+}
+
+static hresult do_get(struct ctx *x, const char *path, struct cim_object **o)
+{
+#ifdef OWMI_HAVE_CLIENT
+	if (remote(x)) {
+		return client_get_object(client_root(x->cc), x->mem, path, 0, o,
+		                         NULL);
+	}
+#endif
+	return cimom_get_object(x->s, x->mem, path, 0, o, NULL);
+}
+
+static hresult do_delete(struct ctx *x, const char *path)
+{
+#ifdef OWMI_HAVE_CLIENT
+	if (remote(x)) {
+		return client_delete_instance(client_root(x->cc), path, NULL);
+	}
+#endif
+	return cimom_delete_instance(x->s, path, 0, NULL);
+}
 
 static int run_query(struct ctx *x,
                      const char *wql,
@@ -553,12 +716,11 @@ static int run_query(struct ctx *x,
                      const char *cls_for_cols)
 {
 	struct results r = { .mem = x->mem };
-	struct cimom_sink sink = { .indicate = keep_indicate, .arg = &r };
 	struct errinfo ei;
 	hresult hr;
 
 	err_clear(&ei);
-	hr = cimom_exec_query(x->s, "WQL", wql, 0, &sink, &ei);
+	hr = do_query(x, wql, &r, &ei);
 	if (hr_failed(hr)) {
 		print_error(hr, NULL);
 		return 1;
@@ -570,9 +732,7 @@ static int run_query(struct ctx *x,
 	if (n_cols == 0 && cls_for_cols != NULL) {
 		struct cim_object *o = NULL;
 
-		if (hr_ok(cimom_get_object(x->s, x->mem, cls_for_cols, 0, &o,
-		                           NULL)) &&
-		    o->is_class) {
+		if (hr_ok(do_get(x, cls_for_cols, &o)) && o->is_class) {
 			add_class_cols(x->mem, o->u.cls, &cols, &n_cols);
 		}
 	}
@@ -593,8 +753,7 @@ static int run_query(struct ctx *x,
 			}
 		}
 	}
-	print_results(x->mem, &r, cols, n_cols, x->o->fmt,
-	              cimom_server_name(x->cm));
+	print_results(x->mem, &r, cols, n_cols, x->o->fmt, node_name(x));
 	return 0;
 }
 
@@ -638,7 +797,6 @@ static bool split_props(void *mem,
 static int run_delete(struct ctx *x, const char *cls, const char *where)
 {
 	struct results r = { .mem = x->mem };
-	struct cimom_sink sink = { .indicate = keep_indicate, .arg = &r };
 	char *wql;
 	hresult hr;
 	int rc = 0;
@@ -646,7 +804,7 @@ static int run_delete(struct ctx *x, const char *cls, const char *where)
 	wql = where ? talloc_asprintf(x->mem, "SELECT * FROM %s WHERE %s", cls,
 	                              where)
 	            : talloc_asprintf(x->mem, "SELECT * FROM %s", cls);
-	hr = cimom_exec_query(x->s, "WQL", wql, 0, &sink, NULL);
+	hr = do_query(x, wql, &r, NULL);
 	if (hr_failed(hr)) {
 		print_error(hr, NULL);
 		return 1;
@@ -660,7 +818,7 @@ static int run_delete(struct ctx *x, const char *cls, const char *where)
 		char *rel = prop_text(x->mem, r.objs[i]->u.inst, "__RELPATH");
 
 		printf("Deleting instance %s\n", path);
-		hr = cimom_delete_instance(x->s, rel, 0, NULL);
+		hr = do_delete(x, rel);
 		if (hr_failed(hr)) {
 			print_error(hr, NULL);
 			rc = 1;
@@ -705,7 +863,7 @@ static int run_class(struct ctx *x, const char *name)
 	const struct cim_class *c;
 	hresult hr;
 
-	hr = cimom_get_object(x->s, x->mem, name, 0, &o, NULL);
+	hr = do_get(x, name, &o);
 	if (hr_ok(hr) && !o->is_class) {
 		hr = HR_WBEM_E_INVALID_CLASS;
 	}
@@ -894,6 +1052,92 @@ static hresult attach_providers(struct cimom *cm, void *mem, struct errinfo *ei)
 	return cimom_provreg_attach(cm, mem, &rc, &pr, ei);
 }
 
+#ifdef OWMI_HAVE_CLIENT
+/* Reads a password from the terminal without echo; NULL if none. */
+static char *ask_password(void *mem, const char *user)
+{
+	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
+	struct termios old, quiet;
+	char line[512];
+	ssize_t n;
+	size_t len = 0;
+
+	if (fd < 0) {
+		return NULL;
+	}
+	if (tcgetattr(fd, &old) != 0) {
+		close(fd);
+		return NULL;
+	}
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)ECHO;
+	dprintf(fd, "Enter the password for %s: ", user);
+	tcsetattr(fd, TCSAFLUSH, &quiet);
+	while (len + 1 < sizeof(line) && (n = read(fd, line + len, 1)) == 1 &&
+	       line[len] != '\n') {
+		len++;
+	}
+	line[len] = '\0';
+	tcsetattr(fd, TCSAFLUSH, &old);
+	dprintf(fd, "\n");
+	close(fd);
+	return talloc_strdup(mem, line);
+}
+
+/* Connects to /node or the Unix socket; prints the error block. */
+static int connect_remote(struct ctx *x)
+{
+	struct opts *o = x->o;
+	struct client_options co = { 0 };
+	struct errinfo ei;
+	char *node = NULL, *colon;
+	const char *bs;
+	hresult hr;
+
+	co.ns = o->ns;
+	co.auth_level = o->auth_level;
+	co.port = o->port;
+	if (o->unix_socket != NULL) {
+		co.unix_path = o->unix_socket;
+	} else {
+		node = talloc_strdup(x->mem, o->node);
+		colon = strchr(node, ':');
+		if (colon != NULL && strchr(colon + 1, ':') == NULL) {
+			*colon = '\0';
+			co.port = (uint16_t)atoi(colon + 1);
+		}
+		co.host = node;
+	}
+	if (o->user != NULL) {
+		bs = strchr(o->user, '\\');
+		if (bs != NULL) {
+			co.domain = talloc_strndup(x->mem, o->user,
+			                           (size_t)(bs - o->user));
+			co.user = bs + 1;
+		} else {
+			co.user = o->user;
+		}
+		co.password = o->password;
+		if (co.password == NULL) {
+			co.password = getenv("OWMI_PASSWORD");
+		}
+		if (co.password == NULL && isatty(STDIN_FILENO)) {
+			co.password = ask_password(x->mem, o->user);
+		}
+		if (co.password == NULL) {
+			co.password = "";
+		}
+	}
+	err_clear(&ei);
+	hr = client_connect(x->mem, &co, &x->cc, &ei);
+	if (hr_failed(hr)) {
+		print_error(hr, ei.msg);
+		return 1;
+	}
+	return 0;
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	void *mem = talloc_new(NULL);
@@ -913,6 +1157,26 @@ int main(int argc, char **argv)
 	if (rc != 0) {
 		talloc_free(mem);
 		return rc == 2 ? 0 : 1;
+	}
+	if (o.node != NULL || o.unix_socket != NULL) {
+#ifdef OWMI_HAVE_CLIENT
+		if (o.n_words == 0) {
+			usage(stderr);
+			talloc_free(mem);
+			return 1;
+		}
+		rc = connect_remote(&x);
+		if (rc == 0) {
+			rc = run_command(&x);
+			fflush(stdout);
+			client_close(x.cc);
+		}
+#else
+		fprintf(stderr, "wmic: built without the client library\n");
+		rc = 1;
+#endif
+		talloc_free(mem);
+		return rc;
 	}
 	if (o.repository != NULL) {
 		path = talloc_strdup(mem, o.repository);
