@@ -61,14 +61,16 @@ struct dcom_exporter;
 
 /* Why dcom_exporter asks the access hook. */
 enum dcom_access_op {
-	DCOM_ACCESS_LAUNCH,   /* activation (RemoteCreateInstance, ...) */
-	DCOM_ACCESS_CALL,     /* a call on an exported object */
+	DCOM_ACCESS_LAUNCH, /* activation (RemoteCreateInstance, ...) */
+	DCOM_ACCESS_CALL,   /* a call on an exported object */
 };
 
 struct dcom_exporter_config {
 	/*
 	 * Port of the object exporter listener (the dynamic port); string
-	 * bindings say "addr[port]" with it.  Required.
+	 * bindings say "addr[port]" with it.  May be 0 when the port is
+	 * known only later: then set it with dcom_exporter_set_port()
+	 * before the listeners start (bindings without it have no port).
 	 */
 	uint16_t exporter_port;
 	/*
@@ -154,6 +156,10 @@ hresult dcom_exporter_serve(struct dcom_exporter *exp,
                             const struct rpc_iface *iface,
                             void *arg);
 
+/* Sets the exporter port (cfg->exporter_port) once the listener has it.
+   Any thread. */
+void dcom_exporter_set_port(struct dcom_exporter *exp, uint16_t port);
+
 /* Makes [cls] (borrowed) activatable.  E_INVALIDARG when its CLSID is
    registered already.  Unknown CLSIDs get REGDB_E_CLASSNOTREG. */
 hresult dcom_exporter_add_class(struct dcom_exporter *exp,
@@ -227,7 +233,7 @@ void dcom_exporter_collect(struct dcom_exporter *exp);
 struct dcom_exporter_stats {
 	uint64_t objects; /* live OIDs */
 	uint64_t ipids;
-	uint64_t sets;    /* live ping sets */
+	uint64_t sets;      /* live ping sets */
 	uint64_t exported;  /* objects ever exported */
 	uint64_t destroyed; /* objects ever destroyed */
 	uint64_t collected; /* of which by the collector */
