@@ -42,6 +42,13 @@ import wmiharness as H  # noqa: E402
 KNOWN_FAILURES = [
 ]
 
+# Win32_Process.Create as wmiexec.py calls it (positionally, notes 6.5):
+# (in-parameters, out-parameters) with Impacket's type names.
+CREATE_SIGNATURE = (
+    [("CommandLine", "string"), ("CurrentDirectory", "string"),
+     ("ProcessStartupInformation", "object")],
+    [("ProcessId", "uint32"), ("ReturnValue", "uint32")])
+
 E_INVALID_METHOD = "WMI Session Error: code: 0x8004102e - " \
     "WBEM_E_INVALID_METHOD"
 
@@ -201,9 +208,7 @@ def win32_process(ck, svc, grab, tag, workdir):
         m = proc.getMethods().get("Create")
         got = None if m is None else (params(m, "InParams"),
                                       params(m, "OutParams"))
-        want = ([("CommandLine", "string"), ("CurrentDirectory", "string"),
-                 ("ProcessStartupInformation", "object")],
-                [("ProcessId", "uint32"), ("ReturnValue", "uint32")])
+        want = CREATE_SIGNATURE
         ck.check(tag + "/create-signature", got == want,
                  "Win32_Process.Create: got %r\nwant %r" % (got, want))
         if m is None:

@@ -83,6 +83,32 @@ def print_reply_into(out, blocks):
     return out
 
 
+def check_signatures(ck, args, repo):
+    """Win32_Process.Create's signature as Impacket reads it from our
+    class encoding: what wmiexec.py's positional call needs (notes 6.5),
+    and the describe text of the method."""
+    from impacket.dcerpc.v5.dcom import wmi
+    import test_wmiexec as X
+
+    r = subprocess.run([args.wmio_dump, repo, "root\\cimv2"],
+                       input="class Win32_Process\n", capture_output=True,
+                       text=True, timeout=60)
+    units = [bytes.fromhex(x[4:]) for x in r.stdout.split("\n")
+             if x.startswith("obj ")]
+    if len(units) != 1:
+        ck.check("wmio/win32-process-create-signature", False,
+                 "wmio_dump printed %r %r" % (r.stdout[:300], r.stderr))
+        return
+    block = wmi.ENCODING_UNIT(units[0])["ObjectBlock"]
+    block.parseObject()
+    m = block.ctCurrent["methods"].get("Create")
+    got = None if m is None else (X.params(m, "InParams"),
+                                  X.params(m, "OutParams"))
+    ck.check("wmio/win32-process-create-signature",
+             got == X.CREATE_SIGNATURE,
+             "got %r\nwant %r" % (got, X.CREATE_SIGNATURE))
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--wmio-dump", required=True)
@@ -130,6 +156,7 @@ def main():
             lines = render("describe" if q.startswith("describe ")
                            else "table", us, code)
             Q.check_block(ck, "wmio", name, kind, want, lines)
+        check_signatures(ck, args, repo)
         return ck.summary()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
