@@ -4,9 +4,12 @@
  */
 #include "cimom/provreg.h"
 
+#include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <talloc.h>
+#include <unistd.h>
 
 #include "base/utf.h"
 #include "cim/objpath.h"
@@ -16,12 +19,41 @@
 
 #define REG_LAYER "provreg"
 
+/* A registration instance and the provider its `provider` names. */
+struct reg_ent {
+	char *provider;            /* the name its reference gives */
+	struct cim_instance *inst; /* owns a copy of its class */
+};
+
+/*
+ * The registrations of one namespace as read from the repository: the
+ * __Win32Provider instances and the instance and method registrations.
+ * Valid while the repository's registration stamp stays the same.
+ */
+struct reg_ns {
+	struct reg_ns *next;
+	char *ns;
+	bool has_provider_class; /* __Win32Provider exists in ns */
+	struct cim_instance **providers;
+	uint32_t n_providers;
+	struct reg_ent *regs[2]; /* [0] instance, [1] method registrations */
+	uint32_t n_regs[2];
+};
+
 struct cimom_provreg {
 	struct cimom *cm;
 	struct provhost *ph;
 	char *provider_dir;
 	struct provhost_quota quota;
 	const char *cur_ns; /* namespace of the call in progress (5857) */
+	/* registrations read so far, for stamp */
+	void *cache_mem;
+	struct reg_ns *cache;
+	int64_t stamp;
+	struct cimom_provreg_stats stats;
+	/* the account of the service hosting models */
+	uint32_t svc_uid, svc_gid;
+	char *svc_user;
 };
 
 /* What an operation needs from the registrations. */
@@ -34,10 +66,23 @@ enum reg_kind {
 	REG_METHOD,
 };
 
+/*
+ * Who a HostingModel's hosts run as (docs/internals/provider-abi.md):
+ * LocalSystemHost[OrSelfHost] as root (Windows' LocalSystem); the service
+ * models (NetworkServiceHost[OrSelfHost], LocalServiceHost, and no model,
+ * which Windows reads as NetworkServiceHostOrSelfHost) as the registry's
+ * unprivileged service account.
+ */
+enum host_model {
+	MODEL_SERVICE,
+	MODEL_SYSTEM,
+};
+
 struct reg {
 	const char *name;    /* __Win32Provider.Name as stored */
 	const char *library; /* absolute or as configured */
 	bool query_levels;   /* QuerySupportLevels is set */
+	enum host_model model;
 };
 
 /* ---- reading registrations ------------------------------------------- */
@@ -63,164 +108,247 @@ static bool inst_bool(const struct cim_instance *inst, const char *p, bool def)
 	return v->v.b;
 }
 
-struct find_arg {
-	const char *name; /* wanted provider name */
-	void *mem;
-	struct cim_instance *found; /* copy under mem */
-	hresult hr;
-};
-
 /* The provider name a registration's `provider` reference points to. */
-static bool ref_names(void *mem, const char *ref, const char *name)
+static char *ref_name(void *mem, const char *ref)
 {
 	struct objpath *p = NULL;
-	bool match = false;
+	char *name = NULL;
 
 	if (ref == NULL || hr_failed(objpath_parse(mem, ref, &p, NULL))) {
-		return false;
+		return NULL;
 	}
 	if (p->cls != NULL && p->n_keys == 1 &&
 	    (utf8_casecmp(p->cls, "__Win32Provider") == 0 ||
 	     utf8_casecmp(p->cls, "__Provider") == 0) &&
 	    (p->keys[0].name == NULL ||
 	     utf8_casecmp(p->keys[0].name, "Name") == 0) &&
-	    p->keys[0].type == OBJPATH_KEY_STRING && p->keys[0].s != NULL &&
-	    utf8_casecmp(p->keys[0].s, name) == 0) {
-		match = true;
+	    p->keys[0].type == OBJPATH_KEY_STRING && p->keys[0].s != NULL) {
+		name = talloc_strdup(mem, p->keys[0].s);
 	}
 	talloc_free(p);
-	return match;
+	return name;
 }
 
-static hresult keep_copy(struct find_arg *fa, const struct cim_instance *inst)
+/* A copy of [inst] with its own copy of its class (the enumeration's
+ * class dies with the callback). */
+static struct cim_instance *inst_keep(void *mem,
+                                      const struct cim_instance *inst)
 {
-	struct cim_class *cls = cim_class_copy(fa->mem, inst->cls);
-	struct cim_instance *c;
+	struct cim_instance *c = cim_instance_copy(mem, inst);
 
-	if (cls == NULL) {
-		return hr_raise(HR_E_OUTOFMEMORY);
+	if (c == NULL) {
+		return NULL;
 	}
-	c = cim_instance_copy(fa->mem, inst);
+	c->cls = cim_class_copy(c, inst->cls);
+	if (c->cls == NULL) {
+		talloc_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+struct load_arg {
+	struct reg_ns *rn;
+	int kind; /* -1 providers, 0 instance, 1 method registrations */
+};
+
+static hresult load_cb(void *arg, struct cim_instance *inst)
+{
+	struct load_arg *la = arg;
+	struct reg_ns *rn = la->rn;
+	struct cim_instance *c = inst_keep(rn, inst);
+
 	if (c == NULL) {
 		return hr_raise(HR_E_OUTOFMEMORY);
 	}
-	c->cls = cls;
-	fa->found = c;
+	if (la->kind < 0) {
+		struct cim_instance **v = talloc_realloc(rn, rn->providers,
+		                                         struct cim_instance *,
+		                                         rn->n_providers + 1);
+
+		if (v == NULL) {
+			return hr_raise(HR_E_OUTOFMEMORY);
+		}
+		rn->providers = v;
+		v[rn->n_providers++] = c;
+	} else {
+		struct reg_ent *v = talloc_realloc(rn, rn->regs[la->kind],
+		                                   struct reg_ent,
+		                                   rn->n_regs[la->kind] + 1);
+
+		if (v == NULL) {
+			return hr_raise(HR_E_OUTOFMEMORY);
+		}
+		rn->regs[la->kind] = v;
+		v[rn->n_regs[la->kind]].inst = c;
+		/* NULL when it names no provider: never matches. */
+		v[rn->n_regs[la->kind]].provider = ref_name(
+		        c, inst_str(c, "provider"));
+		rn->n_regs[la->kind]++;
+	}
 	return HR_OK;
 }
 
-static hresult find_reg_cb(void *arg, struct cim_instance *inst)
+/* Reads the registrations of [ns] from the repository. */
+static hresult load_ns(struct cimom_provreg *pr,
+                       const char *ns,
+                       struct reg_ns **out)
 {
-	struct find_arg *fa = arg;
-
-	if (fa->found != NULL) {
-		return HR_OK;
-	}
-	if (!ref_names(fa->mem, inst_str(inst, "provider"), fa->name)) {
-		return HR_OK;
-	}
-	fa->hr = keep_copy(fa, inst);
-	return fa->hr;
-}
-
-static hresult find_provider_cb(void *arg, struct cim_instance *inst)
-{
-	struct find_arg *fa = arg;
-	const char *n = inst_str(inst, "Name");
-
-	if (fa->found != NULL || n == NULL || utf8_casecmp(n, fa->name) != 0) {
-		return HR_OK;
-	}
-	fa->hr = keep_copy(fa, inst);
-	return fa->hr;
-}
-
-/* The __Win32Provider instance named [name] in [ns], or S_FALSE. */
-static hresult find_provider(struct cimom_provreg *pr,
-                             void *mem,
-                             const char *ns,
-                             const char *name,
-                             struct cim_instance **out)
-{
+	static const char *const reg_classes[2] = {
+		"__InstanceProviderRegistration",
+		"__MethodProviderRegistration",
+	};
 	struct repo *r = pr->cm->repo;
-	struct find_arg fa = { .name = name, .mem = mem, .hr = HR_OK };
+	struct reg_ns *rn = talloc_zero(pr->cache_mem, struct reg_ns);
+	struct load_arg la = { .rn = rn, .kind = -1 };
 	struct cim_class *cls = NULL;
-	struct cim_instance *key;
-	char *ks = NULL;
 	hresult hr;
 
-	hr = repo_class_get(r, mem, ns, "__Win32Provider", &cls);
-	if (hr_eq(hr, HR_WBEM_E_NOT_FOUND)) {
-		return HR_S_FALSE;
+	if (rn == NULL || (rn->ns = talloc_strdup(rn, ns)) == NULL) {
+		talloc_free(rn);
+		return hr_raise(HR_E_OUTOFMEMORY);
 	}
+	pr->stats.reg_reads++;
+	hr = repo_class_get(r, rn, ns, "__Win32Provider", &cls);
+	if (hr_ok(hr)) {
+		rn->has_provider_class = true;
+		talloc_free(cls);
+		hr = repo_instance_enum(r, rn, ns, "__Win32Provider", false,
+		                        load_cb, &la);
+	} else if (hr_eq(hr, HR_WBEM_E_NOT_FOUND) ||
+	           hr_eq(hr, HR_WBEM_E_INVALID_CLASS)) {
+		hr = HR_OK;
+	}
+	for (int k = 0; k < 2 && hr_ok(hr); k++) {
+		la.kind = k;
+		hr = repo_instance_enum(r, rn, ns, reg_classes[k], false,
+		                        load_cb, &la);
+		if (hr_eq(hr, HR_WBEM_E_INVALID_CLASS) ||
+		    hr_eq(hr, HR_WBEM_E_NOT_FOUND)) {
+			hr = HR_OK;
+		}
+	}
+	if (hr_failed(hr)) {
+		talloc_free(rn);
+		return hr;
+	}
+	*out = rn;
+	return HR_OK;
+}
+
+/*
+ * The registrations of [ns]: cached until the repository's registration
+ * stamp moves (a class, a provider or a registration written by anyone:
+ * this object manager, mofcomp on another handle), then read again.
+ */
+static hresult regs_of(struct cimom_provreg *pr,
+                       const char *ns,
+                       struct reg_ns **out)
+{
+	int64_t stamp = 0;
+	struct reg_ns *rn;
+	hresult hr;
+
+	hr = repo_registration_stamp(pr->cm->repo, &stamp);
 	if (hr_failed(hr)) {
 		return hr;
 	}
-	key = cim_instance_new(mem, cls);
-	if (key == NULL) {
-		return hr_raise(HR_E_OUTOFMEMORY);
+	if (pr->cache_mem == NULL || stamp != pr->stamp) {
+		talloc_free(pr->cache_mem);
+		pr->cache = NULL;
+		pr->cache_mem = talloc_new(pr);
+		if (pr->cache_mem == NULL) {
+			return hr_raise(HR_E_OUTOFMEMORY);
+		}
+		pr->stamp = stamp;
 	}
-	hr = cim_instance_set(key, "Name",
-	                      &(struct cim_value){ .type = CIM_T_STRING,
-	                                           .v.s = (char *)name });
-	if (hr_ok(hr)) {
-		hr = repo_keystr(mem, key, &ks);
-	}
-	if (hr_ok(hr)) {
-		hr = repo_instance_get(r, mem, ns, "__Win32Provider", ks, out);
-		if (hr_ok(hr)) {
+	for (rn = pr->cache; rn != NULL; rn = rn->next) {
+		if (utf8_casecmp(rn->ns, ns) == 0) {
+			*out = rn;
 			return HR_OK;
 		}
 	}
-	if (!hr_eq(hr, HR_WBEM_E_NOT_FOUND)) {
-		return hr;
-	}
-	/* Names are case-insensitive; the key index may not be. */
-	hr = repo_instance_enum(r, mem, ns, "__Win32Provider", false,
-	                        find_provider_cb, &fa);
+	hr = load_ns(pr, ns, &rn);
 	if (hr_failed(hr)) {
 		return hr;
 	}
-	if (fa.found == NULL) {
-		return HR_S_FALSE;
-	}
-	*out = fa.found;
+	rn->next = pr->cache;
+	pr->cache = rn;
+	*out = rn;
 	return HR_OK;
+}
+
+/* The __Win32Provider named [name] (case-insensitive), or NULL. */
+static const struct cim_instance *find_provider(const struct reg_ns *rn,
+                                                const char *name)
+{
+	for (uint32_t i = 0; i < rn->n_providers; i++) {
+		const char *n = inst_str(rn->providers[i], "Name");
+
+		if (n != NULL && utf8_casecmp(n, name) == 0) {
+			return rn->providers[i];
+		}
+	}
+	return NULL;
+}
+
+/* The first registration of [kind] naming provider [name], or NULL. */
+static const struct cim_instance *find_reg(const struct reg_ns *rn,
+                                           int kind,
+                                           const char *name)
+{
+	for (uint32_t i = 0; i < rn->n_regs[kind]; i++) {
+		const struct reg_ent *e = &rn->regs[kind][i];
+
+		if (e->provider != NULL &&
+		    utf8_casecmp(e->provider, name) == 0) {
+			return e->inst;
+		}
+	}
+	return NULL;
 }
 
 /* Checks HostingModel: S_OK, or a registration error in [ei]. */
 static hresult check_hosting(const char *name,
                              const char *hm,
+                             enum host_model *model,
                              struct errinfo *ei)
 {
-	static const char *const ok[] = {
-		"NetworkServiceHost",        "LocalServiceHost",
-		"LocalSystemHost",           "NetworkServiceHostOrSelfHost",
-		"LocalSystemHostOrSelfHost",
+	static const struct {
+		const char *name;
+		enum host_model model;
+	} ok[] = {
+		{ "NetworkServiceHost", MODEL_SERVICE },
+		{ "LocalServiceHost", MODEL_SERVICE },
+		{ "LocalSystemHost", MODEL_SYSTEM },
+		{ "NetworkServiceHostOrSelfHost", MODEL_SERVICE },
+		{ "LocalSystemHostOrSelfHost", MODEL_SYSTEM },
 	};
 	static const char *const unsupported[] = { "SelfHost", "Decoupled" };
-	char model[64];
+	char text[64];
 	const char *colon;
 	size_t n;
 
+	*model = MODEL_SERVICE;
 	if (hm == NULL) {
 		return HR_OK;
 	}
 	colon = strchr(hm, ':');
 	n = colon != NULL ? (size_t)(colon - hm) : strlen(hm);
-	if (n >= sizeof(model)) {
-		n = sizeof(model) - 1;
+	if (n >= sizeof(text)) {
+		n = sizeof(text) - 1;
 	}
-	memcpy(model, hm, n);
-	model[n] = '\0';
+	memcpy(text, hm, n);
+	text[n] = '\0';
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-		if (utf8_casecmp(model, ok[i]) == 0) {
+		if (utf8_casecmp(text, ok[i].name) == 0) {
+			*model = ok[i].model;
 			return HR_OK;
 		}
 	}
 	for (size_t i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]);
 	     i++) {
-		if (utf8_casecmp(model, unsupported[i]) == 0) {
+		if (utf8_casecmp(text, unsupported[i]) == 0) {
 			return err_set(
 			        ei, HR_WBEM_E_INVALID_PROVIDER_REGISTRATION,
 			        REG_LAYER,
@@ -253,7 +381,7 @@ static const char *library_of(struct cimom_provreg *pr,
 		}
 	}
 	if (lib[0] == '/' || pr->provider_dir == NULL) {
-		return lib;
+		return talloc_strdup(mem, lib);
 	}
 	return talloc_asprintf(mem, "%s/%s", pr->provider_dir, lib);
 }
@@ -311,8 +439,8 @@ static hresult resolve(struct cimom_provreg *pr,
                        struct errinfo *ei)
 {
 	const char *name = call->provider;
-	struct find_arg fa = { .name = name, .mem = mem, .hr = HR_OK };
-	struct cim_instance *p = NULL;
+	const struct cim_instance *p = NULL, *ri;
+	struct reg_ns *rn = NULL;
 	hresult hr;
 
 	if (name == NULL || name[0] == '\0') {
@@ -320,25 +448,32 @@ static hresult resolve(struct cimom_provreg *pr,
 		               "class '%s' is dynamic but names no provider",
 		               call->cls->name);
 	}
-	hr = find_provider(pr, mem, call->ns, name, &p);
-	if (hr_eq(hr, HR_S_FALSE)) {
-		return err_set(ei, HR_WBEM_E_PROVIDER_NOT_FOUND, REG_LAYER,
-		               "provider '%s' of class '%s' is not registered "
-		               "in '%s' (no __Win32Provider.Name=\"%s\")",
-		               name, call->cls->name, call->ns, name);
-	}
+	hr = regs_of(pr, call->ns, &rn);
 	if (hr_failed(hr)) {
 		return err_set(ei, hr, REG_LAYER,
 		               "cannot read the registration of provider '%s'",
 		               name);
 	}
-	out->name = inst_str(p, "Name") ? inst_str(p, "Name") : name;
+	p = find_provider(rn, name);
+	if (p == NULL) {
+		return err_set(ei, HR_WBEM_E_PROVIDER_NOT_FOUND, REG_LAYER,
+		               "provider '%s' of class '%s' is not registered "
+		               "in '%s' (no __Win32Provider.Name=\"%s\")",
+		               name, call->cls->name, call->ns, name);
+	}
+	/* Copies: a nested call may read the registrations again. */
+	out->name = talloc_strdup(mem, inst_str(p, "Name") ? inst_str(p, "Name")
+	                                                   : name);
+	if (out->name == NULL) {
+		return hr_raise(HR_E_OUTOFMEMORY);
+	}
 	if (!inst_bool(p, "Enabled", true)) {
 		return err_set(ei, HR_WBEM_E_PROVIDER_DISABLED, REG_LAYER,
 		               "provider '%s' is disabled (Enabled = FALSE)",
 		               out->name);
 	}
-	hr = check_hosting(out->name, inst_str(p, "HostingModel"), ei);
+	hr = check_hosting(out->name, inst_str(p, "HostingModel"), &out->model,
+	                   ei);
 	if (hr_failed(hr)) {
 		return hr;
 	}
@@ -350,15 +485,8 @@ static hresult resolve(struct cimom_provreg *pr,
 		               "or a path in CLSID)",
 		               out->name);
 	}
-	hr = repo_instance_enum(pr->cm->repo, mem, call->ns, reg_class(kind),
-	                        false, find_reg_cb, &fa);
-	if (hr_failed(hr) && !hr_eq(hr, HR_WBEM_E_INVALID_CLASS) &&
-	    !hr_eq(hr, HR_WBEM_E_NOT_FOUND)) {
-		return err_set(ei, hr, REG_LAYER,
-		               "cannot read the registrations of provider '%s'",
-		               out->name);
-	}
-	if (fa.found == NULL) {
+	ri = find_reg(rn, kind == REG_METHOD ? 1 : 0, out->name);
+	if (ri == NULL) {
 		return err_set(ei, HR_WBEM_E_INVALID_PROVIDER_REGISTRATION,
 		               REG_LAYER,
 		               "provider '%s' has no %s for %s of class '%s'",
@@ -369,13 +497,13 @@ static hresult resolve(struct cimom_provreg *pr,
 	out->query_levels = false;
 	if (kind != REG_METHOD) {
 		const struct cim_value *ql = cim_instance_get(
-		        fa.found, "QuerySupportLevels");
+		        ri, "QuerySupportLevels");
 
 		out->query_levels = ql != NULL && !ql->null &&
 		                    cim_type_is_array(ql->type) &&
 		                    ql->v.a.n > 0;
 	}
-	return check_supports(out->name, kind, fa.found, ei);
+	return check_supports(out->name, kind, ri, ei);
 }
 
 /* ---- requests ---------------------------------------------------------- */
@@ -396,6 +524,10 @@ static void req_init(struct cimom_provreg *pr,
 		rq->target.impersonate = true;
 		rq->target.uid = id->uid;
 		rq->target.gid = id->gid;
+	} else if (reg->model == MODEL_SERVICE) {
+		rq->target.service_account = true;
+		rq->target.uid = pr->svc_uid;
+		rq->target.gid = pr->svc_gid;
 	}
 	rq->ns = call->ns;
 	rq->user = id != NULL && id->user != NULL ? id->user : "";
@@ -828,6 +960,7 @@ static void read_quota(struct cimom_provreg *pr)
 	pr->quota.threads_per_host = PROVHOST_DEFAULT_THREADS;
 	pr->quota.handles_per_host = PROVHOST_DEFAULT_HANDLES;
 	pr->quota.process_limit = PROVHOST_DEFAULT_HOSTS;
+	pr->quota.memory_all_hosts = PROVHOST_DEFAULT_MEMORY_ALL;
 	if (tmp == NULL ||
 	    hr_failed(repo_instance_get(pr->cm->repo, tmp, "root",
 	                                "__ProviderHostQuotaConfiguration", "@",
@@ -838,6 +971,10 @@ static void read_quota(struct cimom_provreg *pr)
 	v = cim_instance_get(q, "MemoryPerHost");
 	if (v != NULL && !v->null && v->type == CIM_T_UINT64) {
 		pr->quota.memory_per_host = v->v.u;
+	}
+	v = cim_instance_get(q, "MemoryAllHosts");
+	if (v != NULL && !v->null && v->type == CIM_T_UINT64) {
+		pr->quota.memory_all_hosts = v->v.u;
 	}
 	v = cim_instance_get(q, "ThreadsPerHost");
 	if (v != NULL && !v->null && v->type == CIM_T_UINT32) {
@@ -852,6 +989,56 @@ static void read_quota(struct cimom_provreg *pr)
 		pr->quota.process_limit = (uint32_t)v->v.u;
 	}
 	talloc_free(tmp);
+}
+
+/* Looks up [name] in the user database; false when there is none. */
+static bool user_ids(const char *name, uint32_t *uid, uint32_t *gid)
+{
+	struct passwd pw, *res = NULL;
+	long sz = sysconf(_SC_GETPW_R_SIZE_MAX);
+	char *buf;
+	bool ok = false;
+
+	if (sz <= 0 || sz > 1 << 20) {
+		sz = 16384;
+	}
+	buf = malloc((size_t)sz);
+	if (buf != NULL && getpwnam_r(name, &pw, buf, (size_t)sz, &res) == 0 &&
+	    res != NULL) {
+		*uid = (uint32_t)pw.pw_uid;
+		*gid = (uint32_t)pw.pw_gid;
+		ok = true;
+	}
+	free(buf);
+	return ok;
+}
+
+/*
+ * The service account: the configured user, else "openwmi" when it
+ * exists, else "nobody", else uid/gid 65534 (nobody's customary ids).
+ */
+static hresult pick_service_account(struct cimom_provreg *pr,
+                                    const char *want,
+                                    struct errinfo *ei)
+{
+	const char *name = want;
+
+	if (want != NULL) {
+		if (!user_ids(want, &pr->svc_uid, &pr->svc_gid)) {
+			return err_set(
+			        ei, HR_WBEM_E_INVALID_PARAMETER, REG_LAYER,
+			        "service account '%s' does not exist", want);
+		}
+	} else if (user_ids("openwmi", &pr->svc_uid, &pr->svc_gid)) {
+		name = "openwmi";
+	} else if (user_ids("nobody", &pr->svc_uid, &pr->svc_gid)) {
+		name = "nobody";
+	} else {
+		name = "65534";
+		pr->svc_uid = pr->svc_gid = 65534;
+	}
+	pr->svc_user = talloc_strdup(pr, name);
+	return pr->svc_user != NULL ? HR_OK : hr_raise(HR_E_OUTOFMEMORY);
 }
 
 static int provreg_destructor(struct cimom_provreg *pr)
@@ -902,6 +1089,11 @@ hresult cimom_provreg_attach(struct cimom *cm,
 			return hr_raise(HR_E_OUTOFMEMORY);
 		}
 	}
+	hr = pick_service_account(pr, cfg->service_user, ei);
+	if (hr_failed(hr)) {
+		talloc_free(pr);
+		return hr;
+	}
 	cimom_lock(cm);
 	read_quota(pr);
 	cimom_unlock(cm);
@@ -916,6 +1108,9 @@ hresult cimom_provreg_attach(struct cimom *cm,
 	}
 	if (cfg->quota.process_limit != 0) {
 		pr->quota.process_limit = cfg->quota.process_limit;
+	}
+	if (cfg->quota.memory_all_hosts != 0) {
+		pr->quota.memory_all_hosts = cfg->quota.memory_all_hosts;
 	}
 	pc.host_path = cfg->host_path;
 	pc.call_timeout_ms = cfg->call_timeout_ms;
@@ -945,4 +1140,25 @@ void cimom_provreg_quota(const struct cimom_provreg *pr,
                          struct provhost_quota *out)
 {
 	*out = pr->quota;
+}
+
+void cimom_provreg_get_stats(struct cimom_provreg *pr,
+                             struct cimom_provreg_stats *out)
+{
+	cimom_lock(pr->cm);
+	*out = pr->stats;
+	cimom_unlock(pr->cm);
+}
+
+const char *cimom_provreg_service_account(const struct cimom_provreg *pr,
+                                          uint32_t *uid,
+                                          uint32_t *gid)
+{
+	if (uid != NULL) {
+		*uid = pr->svc_uid;
+	}
+	if (gid != NULL) {
+		*gid = pr->svc_gid;
+	}
+	return pr->svc_user;
 }

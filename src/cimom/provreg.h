@@ -38,12 +38,24 @@
  * with result code 0x0. HostProcess = wmiprvse; ProcessID = N;
  * ProviderPath = ...") to the activity log.
  *
+ * Registrations are cached per namespace and read again when the
+ * repository's registration stamp (repo_registration_stamp) moves: a
+ * class, a __Win32Provider or a registration written through this object
+ * manager or by mofcomp on another handle is seen by the next call.
+ *
  * Quotas come from root's __ProviderHostQuotaConfiguration=@, read once by
  * cimom_provreg_attach (Windows reads them at service start); non-zero
  * fields of the config override them.
  *
- * Impersonation: a call whose identity has impersonate and unix ids runs
- * in a host of its own, as that uid/gid.
+ * Who a host runs as: a call whose identity has impersonate and unix ids
+ * runs in a host of its own, as that uid/gid.  Other calls run as the
+ * provider's HostingModel says: LocalSystemHost and
+ * LocalSystemHostOrSelfHost as root (the object manager's user when it
+ * is not root); NetworkServiceHost, NetworkServiceHostOrSelfHost,
+ * LocalServiceHost and no HostingModel (Windows' default) as the service
+ * account (config service_user; "openwmi" when that user exists, else
+ * "nobody").  SelfHost and Decoupled are refused
+ * (WBEM_E_INVALID_PROVIDER_REGISTRATION).
  *
  * Threads: the hooks run inside cimom operations, under the cimom lock.
  */
@@ -71,13 +83,25 @@ struct cimom_provreg_config {
 	struct provhost_quota quota;
 	/* Diagnostic logger (may be NULL); borrowed. */
 	struct logger *log;
+	/*
+	 * The Linux account of the service hosting models (NULL: "openwmi"
+	 * when it exists, else "nobody").  Must exist when given.
+	 */
+	const char *service_user;
+};
+
+/* Counters, for tests and diagnostics. */
+struct cimom_provreg_stats {
+	/* namespaces whose registrations were read from the repository */
+	uint64_t reg_reads;
 };
 
 /*
  * Attaches the registry to [cm] ([cfg] copied).  Returns owned (talloc
  * child of [mem]) in *out; freeing it removes the fallback hooks and stops
  * every host.  Only one registry per cimom.
- * Errors: WBEM_E_INVALID_PARAMETER (no host_path), WBEM_E_ALREADY_EXISTS
+ * Errors: WBEM_E_INVALID_PARAMETER (no host_path, or a service_user
+ * that does not exist), WBEM_E_ALREADY_EXISTS
  * (a registry is attached), E_OUTOFMEMORY.
  */
 hresult cimom_provreg_attach(struct cimom *cm,
@@ -92,5 +116,16 @@ struct provhost *cimom_provreg_hosts(struct cimom_provreg *pr);
 /* The quotas in force (after the repository and the overrides). */
 void cimom_provreg_quota(const struct cimom_provreg *pr,
                          struct provhost_quota *out);
+
+void cimom_provreg_get_stats(struct cimom_provreg *pr,
+                             struct cimom_provreg_stats *out);
+
+/*
+ * The service account's name (borrowed), with its ids in *uid, *gid
+ * (either may be NULL).
+ */
+const char *cimom_provreg_service_account(const struct cimom_provreg *pr,
+                                          uint32_t *uid,
+                                          uint32_t *gid);
 
 #endif

@@ -49,6 +49,7 @@ struct host_proc {
 	char *provider;
 	char *library;
 	bool impersonate;
+	bool service_account;
 	uint32_t uid, gid;
 	pid_t pid;
 	int fd;
@@ -293,6 +294,12 @@ static hresult proc_spawn(struct provhost *ph,
 		sp.switch_ids = true;
 		sp.uid = (uid_t)p->uid;
 		sp.gid = (gid_t)p->gid;
+	} else if (p->service_account && geteuid() == 0 &&
+	           (p->uid != (uint32_t)geteuid() ||
+	            p->gid != (uint32_t)getegid())) {
+		sp.switch_ids = true;
+		sp.uid = (uid_t)p->uid;
+		sp.gid = (gid_t)p->gid;
 	}
 	if (access(sp.path, X_OK) != 0) {
 		return spawn_fail(ei, HR_WBEM_E_PROVIDER_LOAD_FAILURE,
@@ -319,8 +326,10 @@ static hresult proc_spawn(struct provhost *ph,
 	ph->stats.started++;
 	pthread_mutex_unlock(&ph->lock);
 	log_msg(ph->cfg.log, LOG_LVL_INFO, PROVHOST_LAYER,
-	        "started host %d for provider '%s' (%s)%s", (int)pid,
-	        p->provider, p->library, sp.switch_ids ? " impersonating" : "");
+	        "started host %d for provider '%s' (%s) as uid %u%s", (int)pid,
+	        p->provider, p->library,
+	        sp.switch_ids ? (unsigned)sp.uid : (unsigned)geteuid(),
+	        p->impersonate ? " impersonating" : "");
 	return HR_OK;
 }
 
@@ -388,6 +397,40 @@ static bool proc_threads(pid_t pid, uint32_t *out)
 }
 
 /*
+ * MemoryAllHosts: the resident memory of every running host, summed.  Over
+ * the limit, [p] (the host of the call polling, the one running provider
+ * code) is the offender.
+ */
+static hresult all_hosts_check(struct host_proc *p, struct errinfo *ei)
+{
+	struct provhost *ph = p->ph;
+	uint64_t sum = 0, own = 0, rss;
+	uint32_t n = 0;
+
+	pthread_mutex_lock(&ph->lock);
+	for (struct host_proc *h = ph->procs; h != NULL; h = h->next) {
+		if (h->pid > 0 && proc_rss(ph, h->pid, &rss)) {
+			sum += rss;
+			n++;
+			if (h == p) {
+				own = rss;
+			}
+		}
+	}
+	pthread_mutex_unlock(&ph->lock);
+	if (sum <= ph->cfg.quota.memory_all_hosts) {
+		return HR_OK;
+	}
+	return err_set(ei, HR_WBEM_E_QUOTA_VIOLATION, PROVHOST_LAYER,
+	               "provider '%s': host %d (%llu bytes) was stopped: the "
+	               "%u hosts together exceeded MemoryAllHosts (%llu > "
+	               "%llu bytes)",
+	               p->provider, (int)p->pid, (unsigned long long)own, n,
+	               (unsigned long long)sum,
+	               (unsigned long long)ph->cfg.quota.memory_all_hosts);
+}
+
+/*
  * Checks [p]'s process against the memory and thread quotas.  Returns S_OK
  * or WBEM_E_QUOTA_VIOLATION (with the detail in [ei]).
  */
@@ -415,6 +458,9 @@ static hresult quota_check(struct host_proc *p, struct errinfo *ei)
 		               "(%u > %u) and was stopped",
 		               p->provider, (int)p->pid, threads,
 		               q->threads_per_host);
+	}
+	if (q->memory_all_hosts != 0) {
+		return all_hosts_check(p, ei);
 	}
 	return HR_OK;
 }
@@ -576,7 +622,8 @@ static hresult read_frame(struct host_proc *p,
 	struct provhost *ph = p->ph;
 	uint64_t deadline = now_ms() + ph->cfg.call_timeout_ms;
 	bool polling = ph->cfg.quota.memory_per_host != 0 ||
-	               ph->cfg.quota.threads_per_host != 0;
+	               ph->cfg.quota.threads_per_host != 0 ||
+	               ph->cfg.quota.memory_all_hosts != 0;
 	size_t need;
 	uint32_t plen = 0;
 	hresult hr;
@@ -745,10 +792,12 @@ static bool target_eq(const struct host_proc *p,
 {
 	if (strcmp(p->provider, t->provider) != 0 ||
 	    strcmp(p->library, t->library) != 0 ||
-	    p->impersonate != t->impersonate) {
+	    p->impersonate != t->impersonate ||
+	    p->service_account != (t->service_account && !t->impersonate)) {
 		return false;
 	}
-	return !t->impersonate || (p->uid == t->uid && p->gid == t->gid);
+	return (!t->impersonate && !t->service_account) ||
+	       (p->uid == t->uid && p->gid == t->gid);
 }
 
 /*
@@ -846,6 +895,7 @@ static hresult proc_acquire(struct provhost *ph,
 	p->fd = -1;
 	p->busy = true;
 	p->impersonate = t->impersonate;
+	p->service_account = t->service_account && !t->impersonate;
 	p->uid = t->uid;
 	p->gid = t->gid;
 	p->next = ph->procs;

@@ -17,7 +17,11 @@
  *     threads are polled from /proc by this side while a call waits;
  *     handles are checked by the host itself after every callback, under
  *     an RLIMIT_NOFILE hard stop): the host is killed,
- *     WBEM_E_QUOTA_VIOLATION;
+ *     WBEM_E_QUOTA_VIOLATION.  MemoryAllHosts is the sum over every
+ *     host, idle ones too; the host stopped is the offending one, that of
+ *     the call that sees the sum over the limit (idle hosts run no
+ *     provider code; Windows' job object likewise fails the allocation
+ *     of the process that crosses the limit);
  *   - the library does not load, has no owmi_provider_init, its init fails
  *     or it reports a newer ABI: WBEM_E_PROVIDER_LOAD_FAILURE (also when
  *     the host binary cannot be started).
@@ -28,6 +32,12 @@
  * runs as target uid/gid (setgroups, setgid, setuid in the child before
  * exec).  That needs the object manager to run as root unless the ids are
  * its own; otherwise WBEM_E_ACCESS_DENIED.
+ *
+ * Service accounts: a target with service_account set (and not
+ * impersonate) runs as target uid/gid too: the account of the provider's
+ * HostingModel, chosen by the registry.  An object manager that is not
+ * root cannot switch and runs such hosts as itself (no error: it has no
+ * more privilege to give away).
  *
  * Threads: every function may be called from any thread.  A host serves
  * one call at a time; a second concurrent call for the same target (for
@@ -50,10 +60,11 @@ struct provhost;
 #define PROVHOST_LAYER "provhost"
 
 /* Defaults of __ProviderHostQuotaConfiguration (reference 6.3). */
-#define PROVHOST_DEFAULT_MEMORY  536870912ull
-#define PROVHOST_DEFAULT_THREADS 256u
-#define PROVHOST_DEFAULT_HANDLES 4096u
-#define PROVHOST_DEFAULT_HOSTS   32u
+#define PROVHOST_DEFAULT_MEMORY     536870912ull
+#define PROVHOST_DEFAULT_MEMORY_ALL 1073741824ull
+#define PROVHOST_DEFAULT_THREADS    256u
+#define PROVHOST_DEFAULT_HANDLES    4096u
+#define PROVHOST_DEFAULT_HOSTS      32u
 /* The default per-call inactivity timeout. */
 #define PROVHOST_DEFAULT_TIMEOUT_MS 60000u
 
@@ -63,6 +74,8 @@ struct provhost_quota {
 	uint32_t threads_per_host; /* threads (ThreadsPerHost) */
 	uint32_t handles_per_host; /* open descriptors (HandlesPerHost) */
 	uint32_t process_limit;    /* hosts at once (ProcessLimitAllHosts) */
+	uint64_t memory_all_hosts; /* resident bytes of all hosts together
+	                              (MemoryAllHosts) */
 };
 
 struct provhost_config {
@@ -101,7 +114,8 @@ hresult provhost_new(void *mem,
 struct provhost_target {
 	const char *provider; /* the provider's name */
 	const char *library;  /* path of the shared object */
-	bool impersonate;     /* run as uid/gid below */
+	bool impersonate;     /* the caller's identity: run as uid/gid */
+	bool service_account; /* the hosting model's account: uid/gid */
 	uint32_t uid, gid;
 };
 

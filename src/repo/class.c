@@ -375,6 +375,25 @@ bool repo_cls_is_namespace_class(const struct cim_class *resolved)
 	return false;
 }
 
+bool repo_cls_is_registration_class(const struct cim_class *resolved)
+{
+	static const char *const roots[] = { "__Provider",
+		                             "__ProviderRegistration" };
+
+	for (size_t k = 0; k < sizeof(roots) / sizeof(roots[0]); k++) {
+		if (utf8_casecmp(resolved->name, roots[k]) == 0) {
+			return true;
+		}
+		for (uint32_t i = 0; i < resolved->n_derivation; i++) {
+			if (utf8_casecmp(resolved->derivation[i], roots[k]) ==
+			    0) {
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
 /* ---- Tree walks (raw rows: they work even when classes do not resolve) */
 
 /* Appends the direct children of [name] (NULL: top level) to the arrays. */

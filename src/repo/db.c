@@ -113,6 +113,10 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_GEN_BUMP] = "UPDATE meta SET value = value + 1 "
 	                "WHERE key = 'class_gen'",
 	[ST_DATA_VERSION] = "PRAGMA data_version",
+	[ST_REG_GEN_BUMP] = "INSERT INTO meta VALUES('reg_gen', 1) "
+	                    "ON CONFLICT(key) DO UPDATE SET value = value + 1",
+	[ST_STAMP_GET] = "SELECT coalesce(sum(value), 0) FROM meta "
+	                 "WHERE key IN ('class_gen', 'reg_gen')",
 	[ST_BEGIN] = "BEGIN",
 	[ST_COMMIT] = "COMMIT",
 };
@@ -294,6 +298,39 @@ hresult repo_bump_class_gen(struct repo *r, struct errinfo *ei)
 	}
 	repo_stmt_done(st);
 	return rc == SQLITE_ROW ? HR_OK : repo_sqlerr(r, rc, ei, "class_gen");
+}
+
+hresult repo_bump_reg_gen(struct repo *r, struct errinfo *ei)
+{
+	sqlite3_stmt *st = repo_stmt(r, ST_REG_GEN_BUMP);
+	int rc;
+
+	if (st == NULL) {
+		return repo_sqlerr(r, sqlite3_errcode(r->db), ei, "reg_gen");
+	}
+	rc = sqlite3_step(st);
+	repo_stmt_done(st);
+	return rc == SQLITE_DONE ? HR_OK : repo_sqlerr(r, rc, ei, "reg_gen");
+}
+
+hresult repo_registration_stamp(struct repo *r, int64_t *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (r == NULL || out == NULL) {
+		return hr_raise(HR_E_INVALIDARG);
+	}
+	st = repo_stmt(r, ST_STAMP_GET);
+	if (st == NULL) {
+		return repo_sqlerr(r, sqlite3_errcode(r->db), NULL, "stamp");
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(st, 0);
+	}
+	repo_stmt_done(st);
+	return rc == SQLITE_ROW ? HR_OK : repo_sqlerr(r, rc, NULL, "stamp");
 }
 
 /* ---- Transactions ---------------------------------------------------- */

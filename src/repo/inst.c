@@ -266,6 +266,9 @@ hresult repo_inst_put_internal(struct repo *r,
 	if (ns_side_effect && repo_cls_is_namespace_class(c->resolved)) {
 		hr = ns_from_instance(r, ns, canon, ei);
 	}
+	if (hr_ok(hr) && repo_cls_is_registration_class(c->resolved)) {
+		hr = repo_bump_reg_gen(r, ei);
+	}
 out:
 	buf_release(&b);
 	talloc_free(tmp);
@@ -422,6 +425,7 @@ hresult repo_instance_delete(struct repo *r,
 	char *name = NULL;
 	sqlite3_stmt *st = NULL;
 	int64_t nsid, cls_id;
+	bool reg;
 	hresult hr;
 	int rc;
 
@@ -442,6 +446,7 @@ hresult repo_instance_delete(struct repo *r,
 		return repo_write_end(r, hr, ei);
 	}
 	cls_id = f->id;
+	reg = repo_cls_is_registration_class(f->resolved);
 	if (repo_cls_is_namespace_class(f->resolved)) {
 		hr = cim_instance_decode(
 		        r, f->resolved, sqlite3_column_blob(st, 1),
@@ -472,6 +477,9 @@ hresult repo_instance_delete(struct repo *r,
 	}
 	if (name != NULL) {
 		hr = repo_ns_delete_child(r, nsid, name, ei);
+	}
+	if (hr_ok(hr) && reg) {
+		hr = repo_bump_reg_gen(r, ei);
 	}
 out:
 	talloc_free(inst);

@@ -80,6 +80,8 @@ enum repo_stmt {
 	ST_GEN_GET,
 	ST_GEN_BUMP,
 	ST_DATA_VERSION,
+	ST_REG_GEN_BUMP,
+	ST_STAMP_GET,
 	ST_BEGIN,
 	ST_COMMIT,
 	ST__COUNT
@@ -140,6 +142,8 @@ hresult repo_decode_err(hresult hr);
 hresult repo_write_begin(struct repo *r, struct errinfo *ei);
 hresult repo_write_end(struct repo *r, hresult hr, struct errinfo *ei);
 hresult repo_bump_class_gen(struct repo *r, struct errinfo *ei);
+/* Bumps meta.reg_gen (created on first use): a registration changed. */
+hresult repo_bump_reg_gen(struct repo *r, struct errinfo *ei);
 hresult repo_cache_check(struct repo *r);
 hresult repo_read_begin(struct repo *r);
 void repo_read_end(struct repo *r);
@@ -201,6 +205,8 @@ hresult repo_cls_count_instances(struct repo *r,
                                  uint32_t n,
                                  uint64_t *total);
 bool repo_cls_is_namespace_class(const struct cim_class *resolved);
+/* True for __Provider, __ProviderRegistration and their subclasses. */
+bool repo_cls_is_registration_class(const struct cim_class *resolved);
 
 /* inst.c */
 hresult repo_inst_put_internal(struct repo *r,

@@ -435,6 +435,16 @@ hresult repo_qualdecl_enum(struct repo *r,
                            repo_qualdecl_cb *cb,
                            void *arg);
 
+/*
+ * Returns in *out a number that grows whenever, through this handle or
+ * any other on the file, a class changes (put, delete, a namespace
+ * delete) or an instance of a provider or registration class
+ * (__Provider, __ProviderRegistration and their subclasses) is put or
+ * deleted.  Caches of provider registrations keep their content while it
+ * stays the same (a write rolled back takes it back with the content).
+ */
+hresult repo_registration_stamp(struct repo *r, int64_t *out);
+
 /* ---- Provider registrations (opaque blobs, for cimom) -------------- */
 
 /*

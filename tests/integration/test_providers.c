@@ -48,7 +48,8 @@ struct fx {
 static const char mof_text[] =
         "#pragma namespace(\"\\\\\\\\.\\\\root\")\n"
         "instance of __ProviderHostQuotaConfiguration {\n"
-        "  MemoryPerHost = 268435456; ThreadsPerHost = 24;\n"
+        "  MemoryPerHost = 268435456; MemoryAllHosts = 805306368;\n"
+        "  ThreadsPerHost = 24;\n"
         "  HandlesPerHost = 64; ProcessLimitAllHosts = 32; };\n"
         "#pragma namespace(\"\\\\\\\\.\\\\root\\\\cimv2\")\n"
         "instance of __Win32Provider as $Good { Name = \"TpGood\";\n"
@@ -92,6 +93,29 @@ static void add_provider(struct buf *b,
 	         x, x);
 }
 
+/* A provider of hosting model [model] (NULL: none) with a static WhoAmI
+ * on class Test_Who<X>. */
+static void add_who(struct buf *b, const char *x, const char *model)
+{
+	buf_addf(b,
+	         "instance of __Win32Provider as $W%s { Name = \"TpWho%s\"; "
+	         "LibraryPath = \"libtp_good.so\"; ",
+	         x, x);
+	if (model != NULL) {
+		buf_addf(b, "HostingModel = \"%s\"; ", model);
+	}
+	buf_addf(b,
+	         "};\ninstance of __MethodProviderRegistration { Provider = "
+	         "$W%s; };\n"
+	         "[dynamic, provider(\"TpWho%s\")] class Test_Who%s { "
+	         "[key] uint32 Id;\n"
+	         "  [static, implemented] uint32 WhoAmI([out] uint32 Uid,\n"
+	         "    [out] uint32 Gid, [out] string User, [out] uint32 "
+	         "CtxUid,\n"
+	         "    [out] boolean HasIds); };\n",
+	         x, x, x);
+}
+
 static void build_mof(struct buf *b)
 {
 	const char *good = "LibraryPath = \"libtp_good.so\";";
@@ -125,6 +149,11 @@ static void build_mof(struct buf *b)
 	         g_dir);
 	buf_addstr(b, "[dynamic, provider(\"TpMissing\")] class Test_Missing "
 	              "{ [key] uint32 Id; };\n");
+	add_who(b, "Sys", "LocalSystemHost");
+	add_who(b, "SysOrSelf", "LocalSystemHostOrSelfHost");
+	add_who(b, "LocalSvc", "LocalServiceHost");
+	add_who(b, "NetOrSelf", "NetworkServiceHostOrSelfHost");
+	add_who(b, "NoModel", NULL);
 }
 
 static void copy_file(const char *from, const char *to)
@@ -184,6 +213,7 @@ static struct fx *fx_new(void)
 	/* ASan's quarantine (256 MiB) keeps a streaming host's freed
 	 * instances resident: give it room, still far below the hog. */
 	rc.quota.memory_per_host = 768ull << 20;
+	rc.quota.memory_all_hosts = 8ull << 30;
 #endif
 	assert_true(hr_ok(cimom_provreg_attach(f->cm, f, &rc, &f->pr, &ei)));
 	assert_true(hr_ok(
@@ -360,6 +390,16 @@ static void test_good_provider_queries(void **state)
 	fx_free(f);
 }
 
+/* The uid a service-model host runs as: the service account when the
+ * object manager is root, else the object manager's own. */
+static uint32_t service_uid(struct fx *f)
+{
+	uint32_t uid = 0;
+
+	cimom_provreg_service_account(f->pr, &uid, NULL);
+	return geteuid() == 0 ? uid : (uint32_t)geteuid();
+}
+
 static struct cim_instance *item(void *mem,
                                  struct fx *f,
                                  uint32_t id,
@@ -423,7 +463,8 @@ static void test_put_delete_methods(void **state)
 	out = NULL;
 	assert_true(hr_ok(cimom_exec_method(f->s, mem, "Test_Item", "WhoAmI",
 	                                    NULL, 0, &out, &ei)));
-	assert_int_equal(cim_instance_get(out, "Uid")->v.u, getuid());
+	/* NetworkServiceHost: the service account (when root can switch). */
+	assert_int_equal(cim_instance_get(out, "Uid")->v.u, service_uid(f));
 	assert_string_equal(cim_instance_get(out, "User")->v.s, "alice");
 	assert_false(cim_instance_get(out, "HasIds")->v.b);
 	talloc_free(mem);
@@ -558,6 +599,191 @@ static void test_million_instances_stream(void **state)
 	fx_free(f);
 }
 
+/* Hosts run as their HostingModel says (provreg.h). */
+static void test_hosting_models(void **state)
+{
+	static const struct {
+		const char *cls;
+		bool system;
+	} cases[] = {
+		{ "Test_Item", false },  /* NetworkServiceHost:Tests */
+		{ "Test_WhoSys", true }, /* LocalSystemHost */
+		{ "Test_WhoSysOrSelf", true },
+		{ "Test_WhoLocalSvc", false },
+		{ "Test_WhoNetOrSelf", false },
+		{ "Test_WhoNoModel", false }, /* Windows' default */
+	};
+	struct fx *f = fx_new();
+	void *mem = talloc_new(NULL);
+	struct cim_instance *out = NULL;
+	const char *acct;
+	uint32_t su = 0, sg = 0;
+	struct errinfo ei;
+
+	(void)state;
+	acct = cimom_provreg_service_account(f->pr, &su, &sg);
+	assert_non_null(acct);
+	if (getpwnam("openwmi") != NULL) {
+		assert_string_equal(acct, "openwmi");
+	} else if (getpwnam("nobody") != NULL) {
+		assert_string_equal(acct, "nobody");
+		assert_int_equal(su, getpwnam("nobody")->pw_uid);
+	}
+	if (geteuid() == 0) {
+		assert_int_not_equal(su, 0);
+	}
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t want = cases[i].system ? (uint32_t)geteuid()
+		                                : service_uid(f);
+
+		out = NULL;
+		err_clear(&ei);
+		if (hr_failed(cimom_exec_method(f->s, mem, cases[i].cls,
+		                                "WhoAmI", NULL, 0, &out,
+		                                &ei))) {
+			fprintf(stderr, "%s: %s\n", cases[i].cls, ei.msg);
+			fail();
+		}
+		if (cim_instance_get(out, "Uid")->v.u != want) {
+			fprintf(stderr, "%s: host uid %llu, want %u\n",
+			        cases[i].cls,
+			        (unsigned long long)cim_instance_get(out, "Uid")
+			                ->v.u,
+			        want);
+			fail();
+		}
+		if (!cases[i].system && geteuid() == 0) {
+			assert_int_equal(cim_instance_get(out, "Gid")->v.u, sg);
+		}
+	}
+	talloc_free(mem);
+	fx_free(f);
+}
+
+/* Compiles [mof] into the fixture's file through a handle of its own, as
+ * mofcomp does while the object manager runs. */
+static void mofcomp_other_handle(struct fx *f, const char *mof)
+{
+	struct mof_options mo = { .default_ns = "root\\cimv2" };
+	struct repo *r = NULL;
+	struct errinfo ei;
+	hresult hr;
+
+	err_clear(&ei);
+	assert_true(hr_ok(repo_open(NULL, f->db, 0, &r, &ei)));
+	hr = mof_compile_buffer(r, mof, strlen(mof), "change.mof", &mo, NULL,
+	                        &ei);
+	if (hr_failed(hr)) {
+		fprintf(stderr, "mof: %s %s\n", hr_name(hr), ei.msg);
+	}
+	assert_true(hr_ok(hr));
+	repo_close(r);
+}
+
+static uint64_t reg_reads(struct fx *f)
+{
+	struct cimom_provreg_stats st;
+
+	cimom_provreg_get_stats(f->pr, &st);
+	return st.reg_reads;
+}
+
+/*
+ * Registrations are cached between calls and a registration change is
+ * seen by the very next call, whoever wrote it; other writes keep the
+ * cache.
+ */
+static void test_registration_cache(void **state)
+{
+	static const char disable[] =
+	        "instance of __Win32Provider { Name = \"TpGood\";\n"
+	        "  LibraryPath = \"libtp_good.so\";\n"
+	        "  HostingModel = \"NetworkServiceHost:Tests\";\n"
+	        "  Enabled = FALSE; };\n";
+	static const char enable[] =
+	        "instance of __Win32Provider { Name = \"TpGood\";\n"
+	        "  LibraryPath = \"libtp_good.so\";\n"
+	        "  HostingModel = \"NetworkServiceHost:Tests\"; };\n";
+	static const char no_get[] =
+	        "instance of __InstanceProviderRegistration {\n"
+	        "  Provider = \"__Win32Provider.Name=\\\"TpGood\\\"\";\n"
+	        "  SupportsGet = FALSE; };\n";
+	struct fx *f = fx_new();
+	struct mof_options mo = { .default_ns = "root\\cimv2" };
+	struct count c;
+	struct errinfo ei;
+	uint64_t r0;
+
+	(void)state;
+	assert_true(hr_ok(query(f, "SELECT * FROM Test_Item", &c, &ei)));
+	r0 = reg_reads(f);
+	assert_true(r0 >= 1);
+	for (int i = 0; i < 3; i++) {
+		assert_true(
+		        hr_ok(query(f, "SELECT * FROM Test_Item", &c, &ei)));
+		assert_int_equal(c.n, 5);
+	}
+	assert_int_equal(reg_reads(f), r0);
+
+	/* An instance of another class, through another handle: kept. */
+	mofcomp_other_handle(f, "class Test_Static { [key] uint32 Id; };\n");
+	assert_true(hr_ok(query(f, "SELECT * FROM Test_Item", &c, &ei)));
+	r0 = reg_reads(f);
+	mofcomp_other_handle(f, "instance of Test_Static { Id = 1; };\n");
+	assert_true(hr_ok(query(f, "SELECT * FROM Test_Item", &c, &ei)));
+	assert_int_equal(reg_reads(f), r0);
+
+	/* mofcomp disables the provider: the next call sees it. */
+	mofcomp_other_handle(f, disable);
+	assert_true(hr_eq(query(f, "SELECT * FROM Test_Item", &c, &ei),
+	                  HR_WBEM_E_PROVIDER_DISABLED));
+	assert_int_equal(reg_reads(f), r0 + 1);
+	mofcomp_other_handle(f, enable);
+	assert_true(hr_ok(query(f, "SELECT * FROM Test_Item", &c, &ei)));
+	assert_int_equal(c.n, 5);
+
+	/* The same through the object manager's own handle. */
+	assert_true(hr_ok(mof_compile_buffer(f->repo, disable, strlen(disable),
+	                                     "d.mof", &mo, NULL, &ei)));
+	assert_true(hr_eq(enumerate(f, "Test_Item", &c, &ei),
+	                  HR_WBEM_E_PROVIDER_DISABLED));
+	assert_true(hr_ok(mof_compile_buffer(f->repo, enable, strlen(enable),
+	                                     "e.mof", &mo, NULL, &ei)));
+	assert_true(hr_ok(enumerate(f, "Test_Item", &c, &ei)));
+	assert_int_equal(c.n, 5);
+
+	/* A registration replaced without SupportsGet and
+	 * QuerySupportLevels: the key lookup no longer reaches the
+	 * provider's get, and the scan is an enumeration. */
+	assert_true(hr_ok(
+	        query(f, "SELECT * FROM Test_Item WHERE Id = 3", &c, &ei)));
+	assert_string_equal(c.source, "get");
+	mofcomp_other_handle(f, no_get);
+	assert_true(hr_ok(
+	        query(f, "SELECT * FROM Test_Item WHERE Id = 3", &c, &ei)));
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.source, "enum");
+	fx_free(f);
+}
+
+/* Quotas come from root's __ProviderHostQuotaConfiguration=@. */
+static void test_quota_configuration(void **state)
+{
+	struct fx *f = fx_new();
+	struct provhost_quota q;
+
+	(void)state;
+	cimom_provreg_quota(f->pr, &q);
+	assert_int_equal(q.threads_per_host, 24);
+	assert_int_equal(q.handles_per_host, 64);
+	assert_int_equal(q.process_limit, 32);
+#if !defined(__SANITIZE_ADDRESS__)
+	assert_int_equal(q.memory_per_host, 268435456);
+	assert_int_equal(q.memory_all_hosts, 805306368);
+#endif
+	fx_free(f);
+}
+
 /* ---- impersonation --------------------------------------------------- */
 
 static int run(const char *cmd)
@@ -617,11 +843,12 @@ static int impersonation(void)
 		         cuid != pw->pw_uid ||
 		         !cim_instance_get(out, "HasIds")->v.b;
 	}
-	/* The same provider without impersonation still runs as root. */
+	/* The same provider without impersonation runs as its hosting
+	 * model's account. */
 	out = NULL;
 	if (hr_failed(cimom_exec_method(f->s, mem, "Test_Item", "WhoAmI", NULL,
 	                                0, &out, &ei)) ||
-	    cim_instance_get(out, "Uid")->v.u != 0) {
+	    cim_instance_get(out, "Uid")->v.u != service_uid(f)) {
 		fprintf(stderr, "WhoAmI without impersonation failed\n");
 		fails++;
 	}
@@ -643,6 +870,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_broken_providers),
 		cmocka_unit_test(test_abi_refusal_message),
 		cmocka_unit_test(test_million_instances_stream),
+		cmocka_unit_test(test_hosting_models),
+		cmocka_unit_test(test_registration_cache),
+		cmocka_unit_test(test_quota_configuration),
 	};
 
 	if (argc < 4) {

@@ -11,7 +11,10 @@
  *   Test_Hang     enumerate spins forever;
  *   Test_Hog      enumerate allocates memory until stopped;
  *   Test_Threads  enumerate starts 64 sleeping threads and waits;
- *   Test_Handles  enumerate opens 256 descriptors and returns.
+ *   Test_Handles  enumerate opens 256 descriptors and returns;
+ *   Test_Hold     enumerate allocates and touches OWMI_TP_HOLD_MB MiB
+ *                 (default 96), keeps it and returns no instance: an idle
+ *                 host that holds memory.
  *
  * Every instance carries Source = "enum", "get" or "query", so that tests
  * can tell which callback produced it.
@@ -147,6 +150,18 @@ static int32_t misbehave(const char *cls)
 		for (;;) {
 			pause();
 		}
+	}
+	if (strcasecmp(cls, "Test_Hold") == 0) {
+		const char *env = getenv("OWMI_TP_HOLD_MB");
+		size_t sz = (size_t)(env != NULL ? atoi(env) : 96) << 20;
+		void *p = mmap(NULL, sz, PROT_READ | PROT_WRITE,
+		               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED) {
+			return OWMI_E_OUT_OF_MEMORY;
+		}
+		memset(p, 0x5A, sz); /* kept: the host holds it while idle */
+		return OWMI_S_OK;
 	}
 	if (strcasecmp(cls, "Test_Handles") == 0) {
 		for (int i = 0; i < 256; i++) {

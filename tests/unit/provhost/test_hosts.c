@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -94,19 +95,20 @@ static void on_started(void *arg,
 {
 	struct fx *f = arg;
 
-	assert_string_equal(provider, "TpGood");
+	assert_memory_equal(provider, "Tp", 2);
 	assert_non_null(library);
 	f->started++;
 	f->last_pid = pid;
 }
 
-static struct fx *fx_new(uint32_t timeout_ms)
+static struct fx *fx_new_quota(uint32_t timeout_ms,
+                               const struct provhost_quota *q)
 {
 	struct fx *f = talloc_zero(NULL, struct fx);
 	struct provhost_config cfg = { .host_path = g_host };
 
 	cfg.call_timeout_ms = timeout_ms;
-	cfg.quota.memory_per_host = PROVHOST_DEFAULT_MEMORY;
+	cfg.quota = *q;
 	cfg.started = on_started;
 	cfg.started_arg = f;
 	assert_true(hr_ok(provhost_new(f, &cfg, &f->ph)));
@@ -115,6 +117,15 @@ static struct fx *fx_new(uint32_t timeout_ms)
 	f->crash = id_class(f, "Test_Crash");
 	f->hang = id_class(f, "Test_Hang");
 	return f;
+}
+
+static struct fx *fx_new(uint32_t timeout_ms)
+{
+	struct provhost_quota q = {
+		.memory_per_host = PROVHOST_DEFAULT_MEMORY
+	};
+
+	return fx_new_quota(timeout_ms, &q);
 }
 
 static hresult collect(void *arg, struct cim_instance *inst)
@@ -465,6 +476,171 @@ static void test_reap_idle(void **state)
 	talloc_free(f);
 }
 
+/* A call of class [cls] on provider [provider] (same library). */
+static hresult call_as(struct fx *f,
+                       const char *provider,
+                       struct cim_class *cls,
+                       struct errinfo *ei)
+{
+	struct provhost_req rq = { .op = PROVFRAME_ENUM, .cls = cls };
+	struct provhost_results res = { collect, NULL, f };
+
+	f->n = 0;
+	f->first = NULL;
+	err_clear(ei);
+	rq.target.provider = provider;
+	rq.target.library = g_lib;
+	rq.ns = "root\\test";
+	rq.user = "alice";
+	return provhost_call(f->ph, &rq, &res, f, NULL, ei);
+}
+
+/*
+ * MemoryAllHosts counts every host, idle ones too: an idle host holding
+ * 96 MiB plus a growing hog cross the limit long before the hog alone
+ * would reach it; the hog (the offender) is stopped, the idle host stays.
+ */
+static void test_memory_all_hosts(void **state)
+{
+	struct provhost_quota q = { .memory_all_hosts = 160ull << 20 };
+	struct fx *f = fx_new_quota(20000, &q);
+	struct provhost_target hold = { .provider = "TpHold" };
+	struct provhost_stats st;
+	struct errinfo ei;
+	uint32_t pid;
+
+	(void)state;
+	hold.library = g_lib;
+	assert_true(hr_ok(call_as(f, "TpHold", id_class(f, "Test_Hold"), &ei)));
+	pid = provhost_host_pid(f->ph, &hold);
+	assert_int_not_equal(pid, 0);
+	assert_true(hr_eq(call_as(f, "TpGood", id_class(f, "Test_Hog"), &ei),
+	                  HR_WBEM_E_QUOTA_VIOLATION));
+	assert_non_null(strstr(ei.msg, "MemoryAllHosts"));
+	assert_non_null(strstr(ei.msg, "the 2 hosts together"));
+	assert_non_null(strstr(ei.msg, "TpGood"));
+	provhost_get_stats(f->ph, &st);
+	assert_int_equal(st.quota_kill, 1);
+	assert_int_equal(st.hosts, 1);
+	assert_int_equal(provhost_host_pid(f->ph, &hold), pid);
+	/* The next call starts a fresh host and works. */
+	assert_true(hr_ok(call_as(f, "TpGood", f->item, &ei)));
+	assert_int_equal(f->n, 5);
+	talloc_free(f);
+}
+
+/* MemoryPerHost and ThreadsPerHost stop the host of the call. */
+static void test_memory_and_threads_per_host(void **state)
+{
+	struct provhost_quota q = { .memory_per_host = 128ull << 20,
+		                    .threads_per_host = 24 };
+	struct fx *f = fx_new_quota(20000, &q);
+	struct provhost_stats st;
+	struct errinfo ei;
+
+	(void)state;
+	assert_true(hr_eq(call_as(f, "TpGood", id_class(f, "Test_Hog"), &ei),
+	                  HR_WBEM_E_QUOTA_VIOLATION));
+	assert_non_null(strstr(ei.msg, "MemoryPerHost"));
+	assert_true(
+	        hr_eq(call_as(f, "TpGood", id_class(f, "Test_Threads"), &ei),
+	              HR_WBEM_E_QUOTA_VIOLATION));
+	assert_non_null(strstr(ei.msg, "ThreadsPerHost"));
+	provhost_get_stats(f->ph, &st);
+	assert_int_equal(st.quota_kill, 2);
+	assert_int_equal(st.hosts, 0);
+	assert_true(hr_ok(call_as(f, "TpGood", f->item, &ei)));
+	assert_int_equal(f->n, 5);
+	talloc_free(f);
+}
+
+/* HandlesPerHost is checked by the host after the callback. */
+static void test_handles_per_host(void **state)
+{
+	struct provhost_quota q = { .handles_per_host = 64 };
+	struct fx *f = fx_new_quota(20000, &q);
+	struct errinfo ei;
+
+	(void)state;
+	assert_true(
+	        hr_eq(call_as(f, "TpGood", id_class(f, "Test_Handles"), &ei),
+	              HR_WBEM_E_QUOTA_VIOLATION));
+	assert_non_null(strstr(ei.msg, "TpGood"));
+	assert_true(hr_ok(call_as(f, "TpGood", f->item, &ei)));
+	assert_int_equal(f->n, 5);
+	talloc_free(f);
+}
+
+/* A nested call made from a result callback of [f]'s outer call. */
+struct nest {
+	struct fx *f;
+	hresult inner;
+	char msg[256];
+	bool done;
+};
+
+static hresult nest_cb(void *arg, struct cim_instance *inst)
+{
+	struct nest *ns = arg;
+	struct errinfo ei;
+
+	(void)inst;
+	if (!ns->done) {
+		ns->done = true;
+		/* Another provider: the outer host is busy, so a new host is
+		 * needed and the limit (1) is reached. */
+		ns->inner = call_as(ns->f, "TpOther", ns->f->item, &ei);
+		snprintf(ns->msg, sizeof(ns->msg), "%s", ei.msg);
+	}
+	return HR_OK;
+}
+
+/*
+ * ProcessLimitAllHosts: an idle host is stopped to make room (least
+ * recently used first); with every host busy, the call fails.
+ */
+static void test_process_limit(void **state)
+{
+	struct provhost_quota q = { .process_limit = 2 };
+	struct fx *f = fx_new_quota(20000, &q);
+	struct provhost_target a = { .provider = "TpA" };
+	struct provhost_target b = { .provider = "TpB" };
+	struct provhost_target c = { .provider = "TpC" };
+	struct provhost_req rq = { .op = PROVFRAME_ENUM };
+	struct nest ns = { .f = f };
+	struct provhost_results res = { nest_cb, NULL, &ns };
+	struct provhost_stats st;
+	struct errinfo ei;
+
+	(void)state;
+	a.library = b.library = c.library = g_lib;
+	assert_true(hr_ok(call_as(f, "TpA", f->item, &ei)));
+	assert_true(hr_ok(call_as(f, "TpB", f->item, &ei)));
+	assert_true(hr_ok(call_as(f, "TpC", f->item, &ei)));
+	provhost_get_stats(f->ph, &st);
+	assert_int_equal(st.hosts, 2);
+	assert_int_equal(st.started, 3);
+	assert_int_equal(provhost_host_pid(f->ph, &a), 0);
+	assert_int_not_equal(provhost_host_pid(f->ph, &b), 0);
+	assert_int_not_equal(provhost_host_pid(f->ph, &c), 0);
+	talloc_free(f);
+
+	q.process_limit = 1;
+	f = fx_new_quota(20000, &q);
+	ns.f = f;
+	rq.cls = f->item;
+	rq.target.provider = "TpA";
+	rq.target.library = g_lib;
+	rq.ns = "root\\test";
+	rq.user = "alice";
+	err_clear(&ei);
+	assert_true(hr_ok(provhost_call(f->ph, &rq, &res, f, NULL, &ei)));
+	assert_true(ns.done);
+	assert_true(hr_eq(ns.inner, HR_WBEM_E_QUOTA_VIOLATION));
+	assert_non_null(strstr(ns.msg, "ProcessLimitAllHosts"));
+	talloc_free(f);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -480,6 +656,10 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_load_failures),
 		cmocka_unit_test(test_dead_idle_host_is_replaced),
 		cmocka_unit_test(test_reap_idle),
+		cmocka_unit_test(test_memory_all_hosts),
+		cmocka_unit_test(test_memory_and_threads_per_host),
+		cmocka_unit_test(test_handles_per_host),
+		cmocka_unit_test(test_process_limit),
 	};
 
 	if (argc != 3) {

@@ -435,6 +435,66 @@ static void test_qualifier_declarations(void **state)
 	assert_ok(repo_verify(t->path, NULL));
 }
 
+static int64_t stamp(struct repo *r)
+{
+	int64_t v = -1;
+
+	assert_ok(repo_registration_stamp(r, &v));
+	return v;
+}
+
+/* The registration stamp moves with classes and registration instances,
+ * on every handle, and not with other instances. */
+static void test_registration_stamp(void **state)
+{
+	struct rt *t = *state;
+	struct repo *other = NULL;
+	int64_t s0, s1, s2;
+
+	put_tree(t->r);
+	s0 = stamp(t->r);
+	assert_ok(rt_put_inst(t->r, "root", "Base", "alpha", 1, 0));
+	assert_int_equal(stamp(t->r), s0);
+	assert_ok(rt_put_keyed(t->r, "root", "__Provider", NULL));
+	assert_ok(rt_put_keyed(t->r, "root", "__Win32Provider", "__Provider"));
+	assert_ok(rt_put_keyed(t->r, "root", "__ProviderRegistration", NULL));
+	assert_ok(rt_put_keyed(t->r, "root", "__MethodProviderRegistration",
+	                       "__ProviderRegistration"));
+	s1 = stamp(t->r);
+	assert_true(s1 > s0);
+	assert_ok(rt_put_inst(t->r, "root", "__Win32Provider", "P", 1, 0));
+	s2 = stamp(t->r);
+	assert_true(s2 > s1);
+	assert_ok(rt_put_inst(t->r, "root", "__MethodProviderRegistration", "M",
+	                      1, 0));
+	assert_true(stamp(t->r) > s2);
+	s2 = stamp(t->r);
+
+	/* Another handle on the file sees the same stamp and its writes
+	 * move this one. */
+	assert_ok(repo_open(t->mem, t->path, 0, &other, NULL));
+	assert_int_equal(stamp(other), s2);
+	assert_ok(rt_put_inst(other, "root", "__Win32Provider", "P", 2, 0));
+	assert_true(stamp(t->r) > s2);
+	s2 = stamp(t->r);
+	assert_ok(repo_instance_delete(other, "root", "__Win32Provider",
+	                               "Name=\"P\"", NULL));
+	assert_true(stamp(t->r) > s2);
+	s2 = stamp(t->r);
+	assert_ok(rt_put_inst(other, "root", "Base", "beta", 1, 0));
+	assert_ok(repo_instance_delete(other, "root", "Base", "Name=\"beta\"",
+	                               NULL));
+	assert_int_equal(stamp(t->r), s2);
+	repo_close(other);
+
+	/* A write rolled back takes the stamp back with it. */
+	assert_ok(repo_txn_begin(t->r));
+	assert_ok(rt_put_inst(t->r, "root", "__Win32Provider", "Q", 1, 0));
+	assert_true(stamp(t->r) > s2);
+	assert_ok(repo_txn_rollback(t->r));
+	assert_int_equal(stamp(t->r), s2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -451,6 +511,7 @@ int main(void)
 		T(test_enum_shallow_deep_and_count),
 		T(test_many_instances),
 		T(test_qualifier_declarations),
+		T(test_registration_stamp),
 #undef T
 	};
 
