@@ -303,11 +303,13 @@ static hresult decode_object(struct client_conn *c,
 	if (hr_failed(hr)) {
 		return hr;
 	}
-	co = talloc_zero(w, struct cim_object);
+	/* The object owns its decoded parts: stealing it takes them. */
+	co = talloc_zero(mem, struct cim_object);
 	if (co == NULL) {
 		talloc_free(w);
 		return err_set(ei, HR_E_OUTOFMEMORY, LAYER, "out of memory");
 	}
+	talloc_steal(co, w);
 	co->is_class = w->is_class;
 	if (w->is_class) {
 		co->u.cls = w->cls;
@@ -488,8 +490,11 @@ static hresult connect_exporter(struct client_conn *c,
                                 const struct dcom_dsa *dsa,
                                 struct errinfo *ei)
 {
-	hresult hr = err_set(ei, HR_RPC_S_SERVER_UNAVAILABLE, LAYER,
-	                     "the server offered no ncacn_ip_tcp binding");
+	struct errinfo last;
+	bool tried = false;
+	hresult hr;
+
+	err_clear(&last);
 
 	for (int pass = 0; pass < 3; pass++) {
 		for (uint32_t i = 0; i < dsa->n_str; i++) {
@@ -513,16 +518,22 @@ static hresult connect_exporter(struct client_conn *c,
 			    (pass == 2 && contains)) {
 				continue;
 			}
+			err_clear(&last);
+			tried = true;
 			hr = rpc_client_connect_tcp(
 			        c, h, port ? port : CLIENT_DEFAULT_PORT,
-			        c->timeout_ms, &c->rc, ei);
+			        c->timeout_ms, &c->rc, &last);
 			if (hr_ok(hr)) {
 				c->stats.connections++;
 				return hr;
 			}
 		}
 	}
-	return hr;
+	if (!tried) {
+		return err_set(ei, HR_RPC_S_SERVER_UNAVAILABLE, LAYER,
+		               "the server offered no ncacn_ip_tcp binding");
+	}
+	return err_set(ei, last.hr, LAYER, "%s", last.msg);
 }
 
 static hresult bind_wmi(struct client_conn *c,
@@ -547,14 +558,18 @@ static hresult bind_wmi(struct client_conn *c,
 	if (auth != NULL && c->per_context) {
 		/* One handshake per context (impacket's way). */
 		for (int k = 0; k < IF_N; k++) {
+			struct rpc_client_bind_result res;
+			struct errinfo one;
+
 			own = *auth;
 			own.share = false;
+			err_clear(&one);
 			hr = rpc_client_bind(c->rc, (uint16_t)(c->pc + k),
-			                     &syn[k], 1, &own, NULL, ei);
-			if (hr_failed(hr)) {
-				return hr;
-			}
+			                     &syn[k], 1, &own, &res, &one);
 			c->stats.binds++;
+			if (hr_failed(hr) && (k == 0 || !res.refused)) {
+				return err_set(ei, hr, LAYER, "%s", one.msg);
+			}
 		}
 		return HR_OK;
 	}
