@@ -373,6 +373,32 @@ static bool key_min_auth_level(struct parse_state *st, const char *value)
 	                 "none, connect, call, pkt, integrity, privacy or 1-6");
 }
 
+static bool key_ping_period(struct parse_state *st, const char *value)
+{
+	return number_in(st, value, 10, 3600000, "milliseconds 10-3600000",
+	                 NULL, NULL, &st->work.ping_period_ms);
+}
+
+static bool key_ping_misses(struct parse_state *st, const char *value)
+{
+	return number_in(st, value, 1, 100, "a number 1-100", NULL, NULL,
+	                 &st->work.ping_misses);
+}
+
+/* authnHint of the activation reply: a level as min_auth_level takes
+ * (impacket uses integrity for 2-5 and privacy for 6). */
+static bool key_authn_hint(struct parse_state *st, const char *value)
+{
+	enum wmid_auth_level keep = st->work.min_auth_level;
+	bool ok = key_min_auth_level(st, value);
+
+	if (ok) {
+		st->work.authn_hint = st->work.min_auth_level;
+	}
+	st->work.min_auth_level = keep;
+	return ok;
+}
+
 static bool key_allow_ntlmv1(struct parse_state *st, const char *value)
 {
 	static const char *const yes[] = { "yes", "true", "on", "1" };
@@ -495,6 +521,9 @@ static const struct key_def keys[] = {
 	{ "auth", "netbios_name", key_netbios_name },
 	{ "auth", "dns_name", key_dns_name },
 	{ "log", "level", key_log_level },
+	{ "dcom", "ping_period_ms", key_ping_period },
+	{ "dcom", "ping_misses", key_ping_misses },
+	{ "dcom", "authn_hint", key_authn_hint },
 };
 
 static bool known_section(const char *section)
@@ -645,6 +674,9 @@ struct wmid_config *wmid_config_new(void *mem)
 	cfg->min_auth_level = WMID_AUTHN_LEVEL_PKT_INTEGRITY;
 	cfg->allow_ntlmv1 = false;
 	cfg->log_level = LOG_LVL_INFO;
+	cfg->ping_period_ms = 120000;
+	cfg->ping_misses = 3;
+	cfg->authn_hint = WMID_AUTHN_LEVEL_CONNECT;
 	return cfg;
 }
 

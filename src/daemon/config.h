@@ -38,6 +38,15 @@
  *   dns_name =                  default: the host name
  *   [log]
  *   level = info                error warn info debug
+ *   [dcom]
+ *   ping_period_ms = 120000     10-3600000: the ping period; an object
+ *                               whose client stops pinging goes after
+ *                               ping_period_ms * ping_misses
+ *   ping_misses = 3             1-100
+ *   authn_hint = connect        the auth level the activation reply
+ *                               suggests (names or 1-6 as min_auth_level;
+ *                               impacket: integrity for 2-5, privacy for
+ *                               6)
  *
  * Invariants: a struct wmid_config is a talloc object; its strings hang
  * off it.  Parsing never changes a configuration on failure, so a bad file
@@ -94,6 +103,10 @@ struct wmid_config {
 	char *dns_name;     /* NULL: the host name */
 	/* [log] */
 	enum log_level log_level;
+	/* [dcom] */
+	uint32_t ping_period_ms;
+	uint32_t ping_misses;
+	enum wmid_auth_level authn_hint;
 };
 
 /* Returns owned (talloc child of [mem]) a configuration with every

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,8 @@
 #include "cimom/cimom.h"
 #include "daemon/config.h"
 #include "daemon/state.h"
+#include "dcom/exporter.h"
+#include "dcom/types.h"
 #include "repo/repo.h"
 #include "rpc/epm.h"
 #include "security/accounts.h"
@@ -69,6 +72,12 @@ struct wmid {
 	struct repo *repo;
 	struct cimom *cimom;
 	struct sec_accounts *acc;
+	/* The DCOM runtime, and a second account store handle for its
+	 * access hook (worker threads; acc belongs to the loop thread). */
+	struct dcom_exporter *exp;
+	struct sec_accounts *acc_check;
+	pthread_mutex_t acc_mu;
+	bool acc_mu_ok;
 
 	uv_loop_t loop;
 	bool loop_ok;
@@ -642,6 +651,11 @@ struct sec_accounts *wmid_accounts(struct wmid *d)
 	return d->acc;
 }
 
+struct dcom_exporter *wmid_exporter(struct wmid *d)
+{
+	return d->exp;
+}
+
 /* The IPv4 address a listener is announced with, or false for IPv6. */
 static bool announce_ip(const char *addr, uint8_t ip[4])
 {
@@ -702,6 +716,109 @@ static hresult listen_all(struct wmid *d)
 	}
 	say(d, LOG_LVL_INFO, "local socket %s", d->paths->socket);
 	return HR_OK;
+}
+
+/* ---- DCOM ---- */
+
+/*
+ * The exporter's access hook (any thread): the caller must hold
+ * Administrators (until the security model decides per namespace).
+ * NTLM callers by their account, AF_UNIX peers by uid.
+ */
+static hresult dcom_access(void *arg,
+                           const struct rpc_identity *who,
+                           enum dcom_access_op op)
+{
+	struct wmid *d = arg;
+	struct sec_token *tok = NULL;
+	void *mem;
+	hresult hr;
+	bool admin;
+
+	if (!who->authenticated) {
+		return HR_E_ACCESSDENIED;
+	}
+	mem = talloc_new(NULL);
+	if (mem == NULL) {
+		return HR_E_OUTOFMEMORY;
+	}
+	pthread_mutex_lock(&d->acc_mu);
+	if (who->from_unix_socket && who->auth_type == RPC_AUTHN_NONE) {
+		hr = sec_token_for_unix_uid(d->acc_check, mem, who->uid, &tok,
+		                            NULL);
+	} else {
+		hr = sec_token_for_user(d->acc_check, mem, who->user,
+		                        !who->from_unix_socket, &tok, NULL);
+	}
+	pthread_mutex_unlock(&d->acc_mu);
+	admin = hr_ok(hr) && sec_token_is_admin(tok);
+	talloc_free(mem);
+	if (!admin) {
+		log_msg(d->log, LOG_LVL_INFO, COMPONENT,
+		        "%s refused to '%s' from %s: not in Administrators",
+		        op == DCOM_ACCESS_LAUNCH ? "activation" : "DCOM call",
+		        who->user, who->peer_addr);
+		return HR_E_ACCESSDENIED;
+	}
+	return HR_OK;
+}
+
+/* The DCOM runtime: the activator and the OXID resolver on the endpoint
+ * mapper port, IRemUnknown on every port.  The port is set later. */
+static hresult start_dcom(struct wmid *d)
+{
+	static const struct rpc_syntax_id oxid_syntax = {
+		{ 0x99fcfec4,
+		  0x5260,
+		  0x101b,
+		  { 0xbb, 0xcb },
+		  { 0x00, 0xaa, 0x00, 0x21, 0x34, 0x7a } },
+		0,
+		0
+	};
+	const struct rpc_syntax_id scm_syntax = { dcom_iid_iremotescmactivator,
+		                                  0, 0 };
+	const char *names[3] = { d->netbios, d->dns, NULL };
+	struct dcom_exporter_config xc;
+	struct errinfo ei;
+	hresult hr;
+
+	err_clear(&ei);
+	hr = sec_accounts_open(d->mem, d->paths->accounts, false, &d->acc_check,
+	                       &ei);
+	if (hr_failed(hr)) {
+		fail_hr(d, "cannot open the account store", hr, &ei);
+		return hr;
+	}
+	if (pthread_mutex_init(&d->acc_mu, NULL) != 0) {
+		return HR_E_OUTOFMEMORY;
+	}
+	d->acc_mu_ok = true;
+	memset(&xc, 0, sizeof(xc));
+	xc.binding_names = names;
+	xc.authn_hint = (uint16_t)d->cfg->authn_hint;
+	xc.ping_period_ms = d->cfg->ping_period_ms;
+	xc.ping_misses = d->cfg->ping_misses;
+	xc.check_access = dcom_access;
+	xc.check_access_arg = d;
+	xc.log = d->log;
+	d->exp = dcom_exporter_new(d->mem, &d->loop, &xc);
+	if (d->exp == NULL) {
+		return HR_E_OUTOFMEMORY;
+	}
+	hr = dcom_exporter_register(d->exp, d->srv);
+	if (hr_ok(hr)) {
+		hr = announce(d, &scm_syntax, "OpenWMI DCOM activator",
+		              WMID_ON_EPM_PORT);
+	}
+	if (hr_ok(hr)) {
+		hr = announce(d, &oxid_syntax, "OpenWMI OXID resolver",
+		              WMID_ON_EPM_PORT);
+	}
+	if (hr_failed(hr)) {
+		say(d, LOG_LVL_ERROR, "cannot serve DCOM: %s", hr_message(hr));
+	}
+	return hr;
 }
 
 /* Announces every served interface on its listeners. */
@@ -767,6 +884,9 @@ static hresult start_rpc(struct wmid *d)
 		    hr_message(hr));
 		return hr;
 	}
+	if (hr_failed(hr = start_dcom(d))) {
+		return hr;
+	}
 	if (d->hooks != NULL && d->hooks->setup != NULL) {
 		d->in_setup = true;
 		hr = d->hooks->setup(d->hooks->arg, d);
@@ -780,6 +900,7 @@ static hresult start_rpc(struct wmid *d)
 	if (hr_failed(hr = listen_all(d))) {
 		return hr;
 	}
+	dcom_exporter_set_port(d->exp, d->exporter_port);
 	return fill_endpoint_map(d);
 }
 
@@ -795,6 +916,8 @@ static void on_server_stopped(void *arg)
 	struct wmid *d = arg;
 
 	d->stopped = true;
+	/* No call runs any more: every exported object goes now. */
+	dcom_exporter_shutdown(d->exp);
 	if (d->signals_ok) {
 		uv_close((uv_handle_t *)&d->sig_hup, on_handle_closed);
 		uv_close((uv_handle_t *)&d->sig_term, on_handle_closed);
@@ -988,6 +1111,12 @@ static void teardown(struct wmid *d)
 		uv_run(&d->loop, UV_RUN_DEFAULT);
 	}
 	TALLOC_FREE(d->srv);
+	TALLOC_FREE(d->exp);
+	TALLOC_FREE(d->acc_check);
+	if (d->acc_mu_ok) {
+		pthread_mutex_destroy(&d->acc_mu);
+		d->acc_mu_ok = false;
+	}
 	if (d->loop_ok && uv_loop_close(&d->loop) != 0) {
 		say(d, LOG_LVL_WARN, "event loop closed with handles open");
 	}

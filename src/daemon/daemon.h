@@ -28,6 +28,7 @@
 struct wmid;
 struct cimom;
 struct sec_accounts;
+struct dcom_exporter;
 
 /* Where an interface is announced in the endpoint map. */
 enum wmid_iface_where {
@@ -74,5 +75,13 @@ struct logger *wmid_logger(struct wmid *d);
 /* The object manager and the account store (borrowed). */
 struct cimom *wmid_cimom(struct wmid *d);
 struct sec_accounts *wmid_accounts(struct wmid *d);
+
+/*
+ * The DCOM runtime (borrowed): from hooks->setup a higher layer adds its
+ * classes (dcom_exporter_add_class) and serves its interfaces
+ * (dcom_exporter_serve).  It exists from before hooks->setup until the
+ * service stops; its access hook admits members of Administrators only.
+ */
+struct dcom_exporter *wmid_exporter(struct wmid *d);
 
 #endif

@@ -50,6 +50,30 @@
 static const char *wmid_path;
 static const char *wmiuser_path;
 
+/*
+ * Entries of the endpoint map: the endpoint mapper, the DCOM activator
+ * and OXID resolver on the epm port, the test interface on the exporter
+ * port, each also on the Unix socket.  Whoever announces another
+ * interface updates this count.
+ */
+#define WMID_N_ENDPOINTS 8
+
+static const struct rpc_syntax_id scm_syntax = {
+	.uuid = { 0x000001a0, 0, 0, { 0xc0, 0 }, { 0, 0, 0, 0, 0, 0x46 } },
+	.ver_major = 0,
+	.ver_minor = 0,
+};
+
+static const struct rpc_syntax_id oxid_syntax = {
+	.uuid = { 0x99fcfec4,
+	          0x5260,
+	          0x101b,
+	          { 0xbb, 0xcb },
+	          { 0x00, 0xaa, 0x00, 0x21, 0x34, 0x7a } },
+	.ver_major = 0,
+	.ver_minor = 0,
+};
+
 static const struct rpc_syntax_id test_syntax = {
 	.uuid = { 0x7a1f0c3e,
 	          0x5b2d,
@@ -523,8 +547,10 @@ static void test_epm_lookup_and_map(void **state)
 	assert_int_equal(o.status, 0);
 	assert_true(rpc_uuid_is_nil(&o.handle.uuid));
 	/* epm and the test interface on TCP, both on the Unix socket. */
-	assert_int_equal(o.num_ents, 4);
+	assert_int_equal(o.num_ents, WMID_N_ENDPOINTS);
 	assert_int_equal(find_tcp(mem, &o, &epm_syntax, d.addr), d.epm_port);
+	assert_int_equal(find_tcp(mem, &o, &scm_syntax, d.addr), d.epm_port);
+	assert_int_equal(find_tcp(mem, &o, &oxid_syntax, d.addr), d.epm_port);
 	assert_int_equal(find_tcp(mem, &o, &test_syntax, d.addr),
 	                 d.exporter_port);
 
@@ -582,7 +608,7 @@ static void test_epm_lookup_and_map(void **state)
 	assert_non_null(c);
 	assert_int_equal(rpctest_bind(c, 0, &epm_syntax, NULL, &res), 0);
 	assert_int_equal(epm_lookup_all(c, mem, 0, &o), 0);
-	assert_int_equal(o.num_ents, 4);
+	assert_int_equal(o.num_ents, WMID_N_ENDPOINTS);
 	rpctest_close(c);
 	assert_int_equal(daemon_stop(&d), 0);
 	daemon_cleanup(&d);
@@ -856,7 +882,8 @@ static void *good_client_main(void *arg)
 		struct epm_lookup_out o;
 
 		/* One persistent connection and one fresh per round. */
-		if (epm_lookup_all(c, call, 0, &o) == 0 && o.num_ents == 4) {
+		if (epm_lookup_all(c, call, 0, &o) == 0 &&
+		    o.num_ents == WMID_N_ENDPOINTS) {
 			g->ok++;
 		} else {
 			g->failed++;
