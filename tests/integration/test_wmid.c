@@ -41,6 +41,9 @@
 
 #include <cmocka.h>
 
+#include "dcom/actprops.h"
+#include "dcom/orpc.h"
+#include "dcom/stubs.h"
 #include "rpc/epm.h"
 #include "rpc/epm_tower.h"
 #include "rpc/fault.h"
@@ -1017,6 +1020,188 @@ static void test_thousand_connections_held(void **state)
 	daemon_cleanup(&d);
 }
 
+/* ---- DCOM (the runtime and wmid_test's test class) ---- */
+
+static const struct rpc_uuid clsid_testobj = { 0x7a1f0c3e,
+	                                       0x5b2d,
+	                                       0x4c8e,
+	                                       { 0x9f, 0x60 },
+	                                       { 0x01, 0x23, 0x45, 0x67, 0x89,
+	                                         0xac } };
+static const struct rpc_syntax_id testobj_syntax = {
+	.uuid = { 0x7a1f0c3e,
+	          0x5b2d,
+	          0x4c8e,
+	          { 0x9f, 0x60 },
+	          { 0x01, 0x23, 0x45, 0x67, 0x89, 0xad } },
+	.ver_major = 0,
+	.ver_minor = 0,
+};
+
+/* RemoteCreateInstance of [clsid] for the test object's IID over [c]
+ * (bound to the activator on p_cont_id 0): the method HRESULT, and the
+ * properties (under [mem]) when it succeeded. */
+static uint32_t dcom_activate(struct rpctest_client *c,
+                              void *mem,
+                              const struct rpc_uuid *clsid,
+                              const struct dcom_actprops **props)
+{
+	static const uint16_t tcp[] = { 7 };
+	struct dcom_create_instance_req req;
+	struct dcom_activation_resp resp;
+	struct dcom_actprops in;
+	struct ndr_push push;
+	struct ndr_pull ndr;
+	struct rpctest_reply r;
+	const uint8_t *p;
+	size_t n;
+
+	memset(&in, 0, sizeof(in));
+	in.present = DCOM_ACTPROP_BIT(DCOM_ACTPROP_INSTANTIATION) |
+	             DCOM_ACTPROP_BIT(DCOM_ACTPROP_ACTIVATION_CONTEXT) |
+	             DCOM_ACTPROP_BIT(DCOM_ACTPROP_LOCATION) |
+	             DCOM_ACTPROP_BIT(DCOM_ACTPROP_SCM_REQUEST);
+	in.dest_ctx = 2;
+	in.inst.clsid = *clsid;
+	in.inst.n_iids = 1;
+	in.inst.iids = (struct rpc_uuid *)&testobj_syntax.uuid;
+	in.inst.client_version.major = 5;
+	in.inst.client_version.minor = 7;
+	in.scm_request.n_protseqs = 1;
+	in.scm_request.protseqs = (uint16_t *)tcp;
+	memset(&req, 0, sizeof(req));
+	dcom_orpcthis_init(&req.orpcthis, clsid);
+	req.props = &in;
+	assert_int_equal(ndr_push_init(&push, mem, 0, NULL), NDR_ERR_SUCCESS);
+	assert_int_equal(dcom_create_instance_req_push(&push, &req),
+	                 NDR_ERR_SUCCESS);
+	assert_int_equal(ndr_push_blob(&push, &p, &n), NDR_ERR_SUCCESS);
+	assert_int_equal(rpctest_call(c, 0, 4, NULL, p, n, mem, &r), 0);
+	assert_int_equal(r.status, 0);
+	assert_int_equal(ndr_pull_init(&ndr, mem, r.stub, r.stub_len, 0, NULL),
+	                 NDR_ERR_SUCCESS);
+	assert_int_equal(dcom_activation_resp_pull(&ndr, &resp),
+	                 NDR_ERR_SUCCESS);
+	*props = resp.props;
+	return resp.hr;
+}
+
+/* wmid_test's DcomStats (opnum 3 of the test interface): 8 counters. */
+static void dcom_stats(struct rpctest_client *c, void *mem, uint64_t v[8])
+{
+	struct rpctest_reply r;
+
+	assert_int_equal(rpctest_call(c, 0, 3, NULL, NULL, 0, mem, &r), 0);
+	assert_int_equal(r.status, 0);
+	assert_int_equal(r.stub_len, 64);
+	for (int i = 0; i < 8; i++) {
+		v[i] = 0;
+		for (int k = 7; k >= 0; k--) {
+			v[i] = v[i] << 8 | r.stub[i * 8 + k];
+		}
+	}
+}
+
+static void test_dcom_activation(void **state)
+{
+	struct daemon d;
+	void *mem = talloc_new(NULL);
+	struct rpctest_auth admin = { .user = "boss",
+		                      .domain = "WORKGROUP",
+		                      .password = "Adm1n!pw",
+		                      .level = RPC_AUTHN_LEVEL_PKT_PRIVACY };
+	struct rpctest_auth plain = { .user = "carol",
+		                      .domain = "WORKGROUP",
+		                      .password = "Pl4in!pw",
+		                      .level = RPC_AUTHN_LEVEL_PKT_PRIVACY };
+	const struct dcom_actprops *props;
+	struct rpctest_client *c, *x, *s;
+	struct rpctest_bind_result res;
+	struct rpctest_reply r;
+	struct rpc_uuid ipid;
+	char want[64];
+	uint64_t st[8];
+	char cmd[512];
+
+	(void)state;
+	daemon_prepare(&d, "[dcom]\nping_period_ms = 100\nping_misses = 2\n");
+	add_user(&d, "boss", "Adm1n!pw");
+	add_user(&d, "carol", "Pl4in!pw");
+	snprintf(cmd, sizeof(cmd),
+	         "'%s' --state-dir '%s' group add Administrators boss",
+	         wmiuser_path, d.dir);
+	assert_int_equal(system(cmd), 0);
+	daemon_start(&d, NULL);
+
+	/* A non-administrator: E_ACCESSDENIED as the method result. */
+	c = rpctest_connect_tcp(mem, d.addr, d.epm_port);
+	assert_non_null(c);
+	assert_int_equal(rpctest_bind(c, 0, &scm_syntax, &plain, &res), 0);
+	assert_int_equal(dcom_activate(c, mem, &clsid_testobj, &props),
+	                 0x80070005);
+	assert_null(props);
+	rpctest_close(c);
+	assert_true(wait_for(d.log, "activation refused to 'carol'", 3000));
+
+	/* The administrator: an object, bindings "addr[exporter port]". */
+	c = rpctest_connect_tcp(mem, d.addr, d.epm_port);
+	assert_non_null(c);
+	assert_int_equal(rpctest_bind(c, 0, &scm_syntax, &admin, &res), 0);
+	assert_int_equal(dcom_activate(c, mem, &epm_syntax.uuid, &props),
+	                 0x80040154); /* REGDB_E_CLASSNOTREG */
+	assert_int_equal(dcom_activate(c, mem, &clsid_testobj, &props), 0);
+	assert_non_null(props);
+	snprintf(want, sizeof(want), "%s[%u]", d.addr, d.exporter_port);
+	assert_string_equal(props->scm_reply.oxid_bindings.str[0].addr, want);
+	ipid = props->props_out.ifaces[0]->std.ipid;
+	rpctest_close(c);
+
+	/* The object answers on the exporter port, and the counters say so. */
+	x = rpctest_connect_tcp(mem, d.addr, d.exporter_port);
+	assert_non_null(x);
+	assert_int_equal(rpctest_bind(x, 0, &testobj_syntax, &admin, &res), 0);
+	{
+		struct dcom_orpcthis this_;
+		struct ndr_push push;
+		const uint8_t *p;
+		size_t n;
+
+		dcom_orpcthis_init(&this_, &clsid_testobj);
+		assert_int_equal(ndr_push_init(&push, mem, 0, NULL),
+		                 NDR_ERR_SUCCESS);
+		dcom_orpcthis_push(&push, &this_);
+		assert_int_equal(ndr_push_blob(&push, &p, &n), NDR_ERR_SUCCESS);
+		assert_int_equal(rpctest_call(x, 0, 3, &ipid, p, n, mem, &r),
+		                 0);
+		assert_int_equal(r.status, 0);
+		assert_int_equal(r.stub_len, 16);
+		assert_int_equal(r.stub[8], 0x34); /* 0x5eed1234 */
+		assert_int_equal(r.stub[11], 0x5e);
+	}
+	rpctest_close(x);
+	s = rpctest_connect_tcp(mem, d.addr, d.exporter_port);
+	assert_non_null(s);
+	assert_int_equal(rpctest_bind(s, 0, &test_syntax, &admin, &res), 0);
+	dcom_stats(s, mem, st);
+	assert_true(st[6] == 1); /* activations */
+	assert_true(st[3] == 1); /* exported */
+	/* Never pinged: collected after 2 x 100 ms (plus a period). */
+	for (int i = 0; i < 100 && (st[0] != 0 || st[5] != 1); i++) {
+		struct timespec ts = { 0, 20 * 1000000L };
+
+		nanosleep(&ts, NULL);
+		dcom_stats(s, mem, st);
+	}
+	assert_true(st[0] == 0); /* objects */
+	assert_true(st[1] == 0); /* ipids */
+	assert_true(st[4] == 1); /* destroyed */
+	assert_true(st[5] == 1); /* collected */
+	rpctest_close(s);
+	assert_int_equal(daemon_stop(&d), 0);
+	daemon_cleanup(&d);
+	talloc_free(mem);
+}
+
 static void test_real_port_135(void **state)
 {
 	struct daemon d;
@@ -1056,6 +1241,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_in_flight_call_finishes_on_stop),
 		cmocka_unit_test(test_garbage_while_serving),
 		cmocka_unit_test(test_thousand_connections_held),
+		cmocka_unit_test(test_dcom_activation),
 		cmocka_unit_test(test_real_port_135),
 	};
 
