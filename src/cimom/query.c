@@ -4,7 +4,12 @@
  *
  * Plans, in order of preference, for SELECT ... FROM C [WHERE w]:
  *  1. index: w pins every key of C with '=' (wql_key_equalities): one
- *     repo_instance_get, then w is evaluated on the one instance;
+ *     repo_instance_get, then w is evaluated on the one instance.  When
+ *     C or a subclass of C is dynamic, the keys also go to the get of the
+ *     provider of each dynamic class of the tree (as Windows passes
+ *     `SELECT * FROM CIM_Process WHERE Handle = '1'` down to
+ *     Win32_Process's provider); a provider that cannot get has its
+ *     class scanned instead;
  *  2. class: w has a top-level `__CLASS = 'X'`: only X's own instances
  *     are scanned (nothing when X is not C or a subclass of C);
  *  3. scan: every instance of C and its subclasses, w evaluated on each.
@@ -54,41 +59,75 @@ static bool derives_from(const struct cim_class *cls, const char *base)
 	return false;
 }
 
+/* The dynamic classes of a tree: the FROM class and its subclasses. */
+struct dyn_list {
+	void *mem;
+	struct cim_class **v;
+	uint32_t n;
+};
+
+static hresult dyn_add(void *arg, struct cim_class *resolved)
+{
+	struct dyn_list *dl = arg;
+	struct cim_class **nv;
+	const char *prov = NULL;
+
+	if (!hr_eq(class_provider(resolved, &prov), HR_OK)) {
+		return HR_OK;
+	}
+	nv = talloc_realloc(dl->mem, dl->v, struct cim_class *, dl->n + 1);
+	if (nv == NULL) {
+		return hr_raise(HR_E_OUTOFMEMORY);
+	}
+	dl->v = nv;
+	nv[dl->n] = cim_class_copy(dl->mem, resolved);
+	if (nv[dl->n] == NULL) {
+		return hr_raise(HR_E_OUTOFMEMORY);
+	}
+	dl->n++;
+	return HR_OK;
+}
+
 /*
- * Plan 1 for a dynamic class: the keys go to the provider's GetObject
- * (issue 5: "a WHERE on the key is passed to the provider's get"), and
- * the whole WHERE is evaluated on what it returns.  Returns S_FALSE (scan
- * instead) when the class has subclasses, whose instances a get on the
- * FROM class would miss, or when the provider cannot get.
+ * Plan 1 on dynamic class [dyn] of the FROM class's tree: the key values
+ * [kv] go to its provider's GetObject, and the whole WHERE is evaluated
+ * on what it returns.  A provider that cannot get has [dyn] scanned (its
+ * own instances: the tree's other classes have their own turn).
  */
-static hresult try_provider_get(struct op_ctx *op,
-                                const struct wql_query *q,
-                                const struct cim_class *cls,
-                                const struct cim_instance *key,
-                                struct buf *explain,
-                                struct errinfo *ei)
+static hresult provider_get(struct op_ctx *op,
+                            const struct wql_query *q,
+                            struct cim_class *dyn,
+                            const struct wql_keyval *kv,
+                            uint32_t n,
+                            struct buf *explain,
+                            struct errinfo *ei)
 {
 	struct cimom_session *s = op->s;
 	struct select_arg sa = { .op = op, .q = q };
-	struct cim_instance *inst = NULL;
+	struct cim_instance *key, *inst = NULL;
 	struct objpath *p = NULL;
 	struct errinfo lei;
-	char **kids = NULL;
 	char *relpath = NULL;
-	uint32_t n_kids = 0;
 	hresult hr;
 
-	hr = repo_class_children(s->cm->repo, op->mem, op->ns, cls->name, &kids,
-	                         &n_kids);
-	if (hr_failed(hr) || n_kids != 0) {
-		return hr_eq(hr, HR_E_OUTOFMEMORY) ? hr : HR_S_FALSE;
+	key = cim_instance_new(op->mem, dyn);
+	if (key == NULL) {
+		return hr_raise(HR_E_OUTOFMEMORY);
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		int32_t idx = cim_class_find_prop(dyn, kv[i].name);
+
+		if (idx < 0) {
+			return HR_OK; /* not a key of this class: none */
+		}
+		key->values[idx] = kv[i].value;
 	}
 	hr = cim_instance_relpath(op->mem, key, &relpath);
 	if (hr_ok(hr)) {
 		hr = objpath_parse(op->mem, relpath, &p, NULL);
 	}
 	if (hr_failed(hr)) {
-		return hr_eq(hr, HR_E_OUTOFMEMORY) ? hr : HR_S_FALSE;
+		return hr_eq(hr, HR_E_OUTOFMEMORY) ? hr : HR_OK;
 	}
 	if (explain != NULL) {
 		buf_addf(explain, "provider get %s\n", relpath);
@@ -97,7 +136,11 @@ static hresult try_provider_get(struct op_ctx *op,
 	err_clear(&lei);
 	hr = fetch_instance(s, op->mem, op->ns, p, &inst, &lei);
 	if (hr_eq(hr, HR_WBEM_E_PROVIDER_NOT_CAPABLE)) {
-		return HR_S_FALSE;
+		s->cur_query = q->text;
+		hr = walk_instances(s, op->mem, op->ns, dyn, false, select_cb,
+		                    &sa, ei);
+		s->cur_query = NULL;
+		return hr;
 	}
 	if (hr_eq(hr, HR_WBEM_E_NOT_FOUND)) {
 		return HR_OK;
@@ -113,6 +156,69 @@ static hresult try_provider_get(struct op_ctx *op,
 	return select_cb(&sa, inst);
 }
 
+/*
+ * Plan 1 when the FROM class [cls] or a subclass is dynamic: the stored
+ * instances by key (a static FROM class), then each dynamic class's
+ * provider get.  Returns S_FALSE when the tree has no dynamic class.
+ */
+static hresult try_dynamic_index(struct op_ctx *op,
+                                 const struct wql_query *q,
+                                 const struct cim_class *cls,
+                                 const struct wql_keyval *kv,
+                                 uint32_t n,
+                                 const char *keystr,
+                                 struct buf *explain,
+                                 struct errinfo *ei)
+{
+	struct cimom_session *s = op->s;
+	struct select_arg sa = { .op = op, .q = q };
+	struct dyn_list dl = { .mem = op->mem };
+	struct cim_instance *inst = NULL;
+	const char *prov = NULL;
+	bool dynamic_from;
+	hresult hr;
+
+	dynamic_from = hr_eq(class_provider(cls, &prov), HR_OK);
+	hr = dyn_add(&dl, (struct cim_class *)cls);
+	if (hr_ok(hr)) {
+		hr = repo_class_enum(s->cm->repo, op->mem, op->ns, cls->name,
+		                     true, dyn_add, &dl);
+	}
+	if (hr_failed(hr)) {
+		return hr_eq(hr, HR_E_OUTOFMEMORY)
+		               ? hr
+		               : err_set(ei, hr, CIMOM_LAYER,
+		                         "cannot list subclasses of '%s'",
+		                         cls->name);
+	}
+	if (dl.n == 0) {
+		return HR_S_FALSE;
+	}
+	if (!dynamic_from) {
+		if (explain != NULL) {
+			buf_addf(explain, "index %s %s\n", cls->name, keystr);
+		} else {
+			s->stats.index_lookups++;
+			hr = repo_instance_get(s->cm->repo, op->mem, op->ns,
+			                       cls->name, keystr, &inst);
+			if (hr_ok(hr)) {
+				s->stats.instances_scanned++;
+				hr = select_cb(&sa, inst);
+			} else if (hr_eq(hr, HR_WBEM_E_NOT_FOUND)) {
+				hr = HR_OK;
+			} else {
+				return err_set(ei, hr, CIMOM_LAYER,
+				               "cannot read instance %s.%s",
+				               cls->name, keystr);
+			}
+		}
+	}
+	for (uint32_t i = 0; i < dl.n && hr_ok(hr); i++) {
+		hr = provider_get(op, q, dl.v[i], kv, n, explain, ei);
+	}
+	return hr;
+}
+
 /* Plan 1: returns S_FALSE when the query does not pin every key. */
 static hresult try_index(struct op_ctx *op,
                          const struct wql_query *q,
@@ -125,7 +231,6 @@ static hresult try_index(struct op_ctx *op,
 	struct cim_instance *key = NULL, *inst = NULL;
 	struct select_arg sa = { .op = op, .q = q };
 	char *keystr = NULL;
-	const char *prov = NULL;
 	uint32_t n = 0;
 	hresult hr;
 
@@ -150,8 +255,9 @@ static hresult try_index(struct op_ctx *op,
 		/* Not a usable key (e.g. NULL): fall back to a scan. */
 		return hr_eq(hr, HR_E_OUTOFMEMORY) ? hr : HR_S_FALSE;
 	}
-	if (hr_eq(class_provider(cls, &prov), HR_OK)) {
-		return try_provider_get(op, q, cls, key, explain, ei);
+	hr = try_dynamic_index(op, q, cls, kv, n, keystr, explain, ei);
+	if (!hr_eq(hr, HR_S_FALSE)) {
+		return hr;
 	}
 	if (explain != NULL) {
 		buf_addf(explain, "index %s %s\n", cls->name, keystr);

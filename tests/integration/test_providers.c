@@ -68,8 +68,15 @@ static const char mof_text[] =
         "    [out] boolean HasIds);\n"
         "  [implemented] uint32 Echo([in] string Text,\n"
         "    [out] string Result); };\n"
-        "[dynamic, provider(\"TpGood\")] class Test_Big {\n"
-        "  [key] uint32 Id; string Name; uint64 Value; };\n";
+        "[abstract] class Test_BigBase {\n"
+        "  [key] uint32 Id; string Name; uint64 Value; };\n"
+        "[dynamic, provider(\"TpGood\")] class Test_Big : Test_BigBase {\n"
+        "  };\n"
+        "instance of __Win32Provider as $Scan { Name = \"TpBigScan\";\n"
+        "  LibraryPath = \"libtp_good.so\"; };\n"
+        "instance of __InstanceProviderRegistration { Provider = $Scan; };\n"
+        "[dynamic, provider(\"TpBigScan\")] class Test_BigScan :\n"
+        "  Test_BigBase { };\n";
 
 /* A provider with its own registration serving one class Test_<X>. */
 static void add_provider(struct buf *b,
@@ -766,6 +773,41 @@ static void test_registration_cache(void **state)
 	fx_free(f);
 }
 
+/*
+ * A key lookup on an abstract parent reaches the providers of its dynamic
+ * subclasses: Test_Big's get with the key, Test_BigScan (no get) scanned
+ * and filtered.  As SELECT * FROM CIM_Process WHERE Handle = 'n' on
+ * Windows.
+ */
+static void test_key_lookup_through_abstract_parent(void **state)
+{
+	struct fx *f = fx_new();
+	struct cimom_stats st0, st1;
+	struct count c;
+	struct errinfo ei;
+
+	(void)state;
+	cimom_session_stats(f->s, &st0);
+	assert_true(hr_ok(
+	        query(f, "SELECT * FROM Test_BigBase WHERE Id = 7", &c, &ei)));
+	cimom_session_stats(f->s, &st1);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.first_id, 7);
+	/* the repository's index and Test_Big's get; Test_BigScan's scan */
+	assert_int_equal(st1.index_lookups - st0.index_lookups, 2);
+	assert_int_equal(st1.class_scans - st0.class_scans, 1);
+	assert_true(hr_ok(
+	        query(f, "SELECT * FROM Test_BigBase WHERE Id = 1", &c, &ei)));
+	assert_int_equal(c.n, 2);
+	assert_int_equal(c.id_sum, 2);
+	assert_true(hr_ok(query(f,
+	                        "SELECT * FROM Test_BigBase WHERE Id = 1 AND "
+	                        "Name = 'scan'",
+	                        &c, &ei)));
+	assert_int_equal(c.n, 1);
+	fx_free(f);
+}
+
 /* Quotas come from root's __ProviderHostQuotaConfiguration=@. */
 static void test_quota_configuration(void **state)
 {
@@ -873,6 +915,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_hosting_models),
 		cmocka_unit_test(test_registration_cache),
 		cmocka_unit_test(test_quota_configuration),
+		cmocka_unit_test(test_key_lookup_through_abstract_parent),
 	};
 
 	if (argc < 4) {

@@ -464,6 +464,7 @@ static void test_process_get_and_narrow_query(void **state)
 	void *mem = talloc_new(NULL);
 	struct cim_object *o = NULL;
 	struct rows *rs;
+	struct cimom_stats st0, st1;
 	struct errinfo ei;
 	char path[64], q[96];
 
@@ -483,16 +484,36 @@ static void test_process_get_and_narrow_query(void **state)
 	         getpid());
 	rs = query(f, q);
 	assert_int_equal(rs->n, 1);
-	/*
-	 * The CIM parent answers with Win32_Process instances.  (Not with
-	 * WHERE Handle = 'n': cimom's key-lookup plan then reads only the
-	 * repository for the abstract FROM class; see the providers doc.)
-	 */
+	/* The CIM parent answers with Win32_Process instances. */
 	rs = query(f, "SELECT Handle FROM CIM_Process");
 	assert_true(within(rs->n, count_proc(), 50));
 	snprintf(q, sizeof(q), "%d", getpid());
 	assert_non_null(find_row(rs, "Handle", q));
 	assert_string_equal(find_row(rs, "Handle", q)->cls, "Win32_Process");
+	/* Also with its key: the key goes down to Win32_Process's get (two
+	 * lookups: the repository's index for stored instances of the
+	 * abstract parent and the provider's get; no scan), and the rest of
+	 * the WHERE still applies. */
+	cimom_session_stats(f->s, &st0);
+	snprintf(q, sizeof(q),
+	         "SELECT Handle, Name FROM CIM_Process WHERE Handle = '%d'",
+	         getpid());
+	rs = query(f, q);
+	cimom_session_stats(f->s, &st1);
+	assert_int_equal(rs->n, 1);
+	assert_string_equal(rs->r[0].cls, "Win32_Process");
+	assert_int_equal(st1.index_lookups - st0.index_lookups, 2);
+	assert_int_equal(st1.class_scans - st0.class_scans, 0);
+	assert_int_equal(st1.instances_scanned - st0.instances_scanned, 1);
+	snprintf(q, sizeof(q),
+	         "SELECT Handle FROM CIM_Process WHERE Handle = '%d' AND "
+	         "Name = 'no such name'",
+	         getpid());
+	assert_int_equal(query(f, q)->n, 0);
+	assert_int_equal(
+	        query(f, "SELECT * FROM CIM_Process WHERE Handle = '999999999'")
+	                ->n,
+	        0);
 	talloc_free(mem);
 }
 

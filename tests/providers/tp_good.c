@@ -7,6 +7,9 @@
  *                 put, delete, a query that filters on Name, and the
  *                 methods WhoAmI (static) and Echo;
  *   Test_Big      OWMI_TP_BIG instances (default 1000000), streamed;
+ *                 get of any Id;
+ *   Test_BigScan  3 instances (Id 0..2), no get (a sibling of Test_Big
+ *                 under an abstract parent in the tests' MOF);
  *   Test_Crash    enumerate crashes (SIGSEGV);
  *   Test_Hang     enumerate spins forever;
  *   Test_Hog      enumerate allocates memory until stopped;
@@ -188,6 +191,23 @@ static int32_t tp_enumerate(struct owmi_ctx *ctx, const char *cls)
 	}
 	if (strcasecmp(cls, "Test_Big") == 0) {
 		return enum_big(ctx);
+	}
+	if (strcasecmp(cls, "Test_BigScan") == 0) {
+		for (uint32_t i = 0; i < 3; i++) {
+			struct owmi_instance *inst = NULL;
+			int32_t rc = H->instance_new(ctx, cls, &inst);
+
+			if (OWMI_FAILED(rc)) {
+				return rc;
+			}
+			H->set_uint32(inst, "Id", i);
+			H->set_string(inst, "Name", "scan");
+			rc = H->post(ctx, inst);
+			if (OWMI_FAILED(rc)) {
+				return rc;
+			}
+		}
+		return OWMI_S_OK;
 	}
 	return misbehave(cls);
 }
