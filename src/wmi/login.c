@@ -1,0 +1,237 @@
+/*
+ * login: the WbemLevel1Login class and its IWbemLevel1Login interface
+ * (wmi layer; MS-WMI 3.1.4.1).
+ *
+ *   EstablishPosition  S_OK, LocaleVersion 1 (an unknown locale in
+ *                      NTLMLogin is ignored, 3.1.4.1.1)
+ *   RequestChallenge   WBEM_E_NOT_SUPPORTED (3.1.4.1.2)
+ *   WBEMLogin          WBEM_E_NOT_SUPPORTED (3.1.4.1.3)
+ *   NTLMLogin          a cimom session on wszNetworkResource for the
+ *                      caller, returned as IWbemServices (3.1.4.1.4)
+ */
+#include <string.h>
+#include <talloc.h>
+
+#include "wmi/wmi-int.h"
+
+/* The login object holds nothing but its owner. */
+struct wmi_login {
+	struct wmi_owner owner;
+};
+
+static void login_destroy(void *impl)
+{
+	talloc_free(impl);
+}
+
+/* Filled by wmi_login_register (GUIDs are not constant expressions). */
+static struct rpc_uuid login_iids[1];
+
+static struct dcom_object_type login_type = {
+	.name = "WbemLevel1Login",
+	.n_iids = 1,
+	.iids = login_iids,
+	.destroy = login_destroy,
+};
+
+static hresult login_create(void *arg,
+                            const struct rpc_identity *who,
+                            void **impl,
+                            const struct dcom_object_type **type)
+{
+	struct wmi_login *l = talloc_zero(NULL, struct wmi_login);
+
+	(void)arg;
+	*impl = NULL;
+	if (l == NULL || hr_failed(wmi_owner_set(l, who, &l->owner))) {
+		talloc_free(l);
+		return HR_E_OUTOFMEMORY;
+	}
+	*impl = l;
+	*type = &login_type;
+	return HR_OK;
+}
+
+static uint32_t op_establish_position(struct rpc_call *call,
+                                      const uint8_t *in,
+                                      size_t len,
+                                      struct buf *out)
+{
+	struct wmi_call w;
+	struct wmi_establish_position_req req;
+	struct wmi_establish_position_resp resp = { .locale_version = 1 };
+	struct ndr_push p;
+	uint32_t st;
+
+	st = wmi_call_begin(&w, call, in, len, &wmi_iid_iwbemlevel1login);
+	if (st != 0) {
+		return st;
+	}
+	if (wmi_establish_position_req_pull(&w.ndr, &req) != NDR_ERR_SUCCESS) {
+		return wmi_bad_stub(&w);
+	}
+	if (!wmi_push_start(&w, &p)) {
+		wmi_call_end(&w);
+		return ndr_err_to_fault(NDR_ERR_ALLOC);
+	}
+	wmi_establish_position_resp_push(&p, &resp);
+	wmi_call_end(&w);
+	return wmi_reply(&p, out);
+}
+
+static uint32_t op_request_challenge(struct rpc_call *call,
+                                     const uint8_t *in,
+                                     size_t len,
+                                     struct buf *out)
+{
+	struct wmi_call w;
+	struct wmi_request_challenge_req req;
+	struct wmi_request_challenge_resp resp = {
+		.hr = HR_WBEM_E_NOT_SUPPORTED.v,
+	};
+	struct ndr_push p;
+	uint32_t st;
+
+	st = wmi_call_begin(&w, call, in, len, &wmi_iid_iwbemlevel1login);
+	if (st != 0) {
+		return st;
+	}
+	if (wmi_request_challenge_req_pull(&w.ndr, &req) != NDR_ERR_SUCCESS) {
+		return wmi_bad_stub(&w);
+	}
+	if (!wmi_push_start(&w, &p)) {
+		wmi_call_end(&w);
+		return ndr_err_to_fault(NDR_ERR_ALLOC);
+	}
+	wmi_request_challenge_resp_push(&p, &resp);
+	wmi_call_end(&w);
+	return wmi_reply(&p, out);
+}
+
+static uint32_t op_wbem_login(struct rpc_call *call,
+                              const uint8_t *in,
+                              size_t len,
+                              struct buf *out)
+{
+	struct wmi_call w;
+	struct wmi_wbem_login_req req;
+	struct wmi_objref_resp resp = { .hr = HR_WBEM_E_NOT_SUPPORTED.v };
+	struct ndr_push p;
+	uint32_t st;
+
+	st = wmi_call_begin(&w, call, in, len, &wmi_iid_iwbemlevel1login);
+	if (st != 0) {
+		return st;
+	}
+	if (wmi_wbem_login_req_pull(&w.ndr, &req) != NDR_ERR_SUCCESS) {
+		return wmi_bad_stub(&w);
+	}
+	if (!wmi_push_start(&w, &p)) {
+		wmi_call_end(&w);
+		return ndr_err_to_fault(NDR_ERR_ALLOC);
+	}
+	wmi_objref_resp_push(&p, &resp);
+	wmi_call_end(&w);
+	return wmi_reply(&p, out);
+}
+
+/*
+ * The namespace part of wszNetworkResource: "//./root/cimv2",
+ * "\\host\root", "root\cimv2"; cimom_session_open understands the server
+ * forms itself.
+ */
+static hresult ntlm_login(struct wmi_call *w,
+                          const struct wmi_ntlm_login_req *req,
+                          struct dcom_objref *ns_ref)
+{
+	struct wmi_server *srv = w->srv;
+	struct wmi_login *l = w->impl;
+	struct cimom_identity id;
+	struct wmi_owner owner;
+	struct wmi_svc *svc = NULL;
+	hresult hr;
+
+	if (!wmi_owner_is(&l->owner, &w->call->identity)) {
+		return HR_WBEM_E_ACCESS_DENIED;
+	}
+	if (req->network_resource == NULL) {
+		return HR_WBEM_E_INVALID_PARAMETER;
+	}
+	hr = wmi_identity(srv, &w->call->identity, w->call->mem, &id);
+	if (hr_ok(hr)) {
+		hr = wmi_owner_set(w->call->mem, &w->call->identity, &owner);
+	}
+	if (hr_ok(hr)) {
+		hr = wmi_svc_new(srv, &id, &owner, req->network_resource, &svc);
+	}
+	if (hr_ok(hr)) {
+		hr = wmi_svc_export(srv, w->call->mem, svc, ns_ref);
+	}
+	return hr;
+}
+
+static uint32_t op_ntlm_login(struct rpc_call *call,
+                              const uint8_t *in,
+                              size_t len,
+                              struct buf *out)
+{
+	struct wmi_call w;
+	struct wmi_ntlm_login_req req;
+	struct wmi_objref_resp resp = { 0 };
+	struct dcom_objref ns_ref;
+	struct ndr_push p;
+	hresult hr;
+	uint32_t st;
+
+	st = wmi_call_begin(&w, call, in, len, &wmi_iid_iwbemlevel1login);
+	if (st != 0) {
+		return st;
+	}
+	if (wmi_ntlm_login_req_pull(&w.ndr, &req) != NDR_ERR_SUCCESS) {
+		return wmi_bad_stub(&w);
+	}
+	hr = ntlm_login(&w, &req, &ns_ref);
+	resp.hr = hr.v;
+	resp.obj = hr_ok(hr) ? &ns_ref : NULL;
+	if (!wmi_push_start(&w, &p)) {
+		wmi_call_end(&w);
+		return ndr_err_to_fault(NDR_ERR_ALLOC);
+	}
+	wmi_objref_resp_push(&p, &resp);
+	wmi_call_end(&w);
+	return wmi_reply(&p, out);
+}
+
+static const struct rpc_op login_ops[] = {
+	[WMI_OP_ESTABLISH_POSITION] = { op_establish_position,
+	                                "EstablishPosition" },
+	[WMI_OP_REQUEST_CHALLENGE] = { op_request_challenge,
+	                               "RequestChallenge" },
+	[WMI_OP_WBEM_LOGIN] = { op_wbem_login, "WBEMLogin" },
+	[WMI_OP_NTLM_LOGIN] = { op_ntlm_login, "NTLMLogin" },
+};
+
+static struct rpc_iface login_iface = {
+	.name = "IWbemLevel1Login",
+	.n_ops = sizeof(login_ops) / sizeof(login_ops[0]),
+	.ops = login_ops,
+};
+
+static const struct dcom_class login_class = {
+	.clsid = &wmi_clsid_wbemlevel1login,
+	.name = "WbemLevel1Login",
+	.create = login_create,
+};
+
+hresult wmi_login_register(struct wmi_server *srv)
+{
+	hresult hr;
+
+	login_iids[0] = wmi_iid_iwbemlevel1login;
+	login_iface.syntax.uuid = wmi_iid_iwbemlevel1login;
+	hr = dcom_exporter_serve(srv->exp, &login_iface, srv);
+	if (hr_ok(hr)) {
+		hr = dcom_exporter_add_class(srv->exp, &login_class);
+	}
+	return hr;
+}
