@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,7 @@
 #include "repo/repo.h"
 #include "rpc/epm.h"
 #include "security/accounts.h"
+#include "wmi/wmi.h"
 
 #define COMPONENT "wmid"
 
@@ -763,6 +765,56 @@ static hresult dcom_access(void *arg,
 	return HR_OK;
 }
 
+/*
+ * The WMI layer's caller identity (any thread): the account's token says
+ * whether it is an administrator; a Unix peer, or an account whose name
+ * is a Linux user, maps to those ids (providers act as that user;
+ * impersonating hosts need wmid to be root).
+ */
+static hresult wmi_identity(void *arg,
+                            const struct rpc_identity *who,
+                            void *mem,
+                            struct cimom_identity *out)
+{
+	struct wmid *d = arg;
+	struct sec_token *tok = NULL;
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	hresult hr;
+
+	pthread_mutex_lock(&d->acc_mu);
+	if (who->from_unix_socket && who->auth_type == RPC_AUTHN_NONE) {
+		hr = sec_token_for_unix_uid(d->acc_check, mem, who->uid, &tok,
+		                            NULL);
+	} else {
+		hr = sec_token_for_user(d->acc_check, mem, who->user,
+		                        !who->from_unix_socket, &tok, NULL);
+	}
+	pthread_mutex_unlock(&d->acc_mu);
+	if (hr_failed(hr)) {
+		return HR_WBEM_E_ACCESS_DENIED;
+	}
+	memset(out, 0, sizeof(*out));
+	out->user = tok->name;
+	out->domain = tok->domain;
+	out->client_machine = who->from_unix_socket ? NULL : who->peer_addr;
+	out->pid = who->from_unix_socket ? (uint32_t)who->pid : 0;
+	out->is_admin = sec_token_is_admin(tok);
+	out->remote = !who->from_unix_socket;
+	if (who->from_unix_socket) {
+		out->has_unix_ids = true;
+		out->uid = (uint32_t)who->uid;
+		out->gid = (uint32_t)who->gid;
+	} else if (getpwnam_r(tok->name, &pw, buf, sizeof(buf), &res) == 0 &&
+	           res != NULL) {
+		out->has_unix_ids = true;
+		out->uid = (uint32_t)pw.pw_uid;
+		out->gid = (uint32_t)pw.pw_gid;
+	}
+	out->impersonate = out->has_unix_ids && geteuid() == 0;
+	return HR_OK;
+}
+
 /* The DCOM runtime: the activator and the OXID resolver on the endpoint
  * mapper port, IRemUnknown on every port.  The port is set later. */
 static hresult start_dcom(struct wmid *d)
@@ -807,6 +859,13 @@ static hresult start_dcom(struct wmid *d)
 		return HR_E_OUTOFMEMORY;
 	}
 	hr = dcom_exporter_register(d->exp, d->srv);
+	if (hr_ok(hr)) {
+		struct wmi_config wc = { .identity = wmi_identity,
+			                 .identity_arg = d,
+			                 .log = d->log };
+
+		hr = wmi_register(d->exp, d->cimom, &wc);
+	}
 	if (hr_ok(hr)) {
 		hr = announce(d, &scm_syntax, "OpenWMI DCOM activator",
 		              WMID_ON_EPM_PORT);
