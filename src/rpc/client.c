@@ -245,6 +245,15 @@ hresult rpc_client_connect_unix(void *mem,
 	return client_new(mem, fd, timeout_ms, out, ei);
 }
 
+hresult rpc_client_from_fd(void *mem,
+                           int fd,
+                           int timeout_ms,
+                           struct rpc_client **out,
+                           struct errinfo *ei)
+{
+	return client_new(mem, fd, timeout_ms, out, ei);
+}
+
 void rpc_client_set_timeout(struct rpc_client *c, int ms)
 {
 	struct timeval tv;

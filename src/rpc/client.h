@@ -124,6 +124,16 @@ hresult rpc_client_connect_unix(void *mem,
                                 struct rpc_client **out,
                                 struct errinfo *ei);
 
+/*
+ * Wraps a connected stream socket [fd] (takes it: closed with the client
+ * or on failure).  For tests, fuzzing and socketpairs.  E_OUTOFMEMORY.
+ */
+hresult rpc_client_from_fd(void *mem,
+                           int fd,
+                           int timeout_ms,
+                           struct rpc_client **out,
+                           struct errinfo *ei);
+
 /* Closes the socket and frees the client (NULL-safe). */
 void rpc_client_close(struct rpc_client *c);
 
