@@ -19,6 +19,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -365,38 +366,110 @@ struct proc_cache_ent {
 	uint32_t fields; /* what [p] holds */
 	char *stat;      /* /proc/[pid]/stat text */
 	char *sched;     /* /proc/[pid]/schedstat text */
+	/* stat and schedstat kept open (-1: not kept): pread at 0 makes
+	 * the kernel print them again without a path walk, and a descriptor
+	 * of an exited process fails (ESRCH) rather than read a newcomer
+	 * with the same pid */
+	int stat_fd, sched_fd;
 	struct prov_process p;
 };
+
+/* Most descriptors the cache keeps open (two per process). */
+#define PROC_FDS_MAX 4096
 
 struct prov_proc_cache {
 	void *gen; /* owns ents and their strings; replaced per call */
 	struct proc_cache_ent *ents; /* ascending pid */
 	uint32_t n;
+	/* descriptors this call may keep, and kept so far (atomic) */
+	uint32_t fd_budget;
+	uint32_t fds_kept;
 };
+
+static void ent_close(struct proc_cache_ent *e)
+{
+	if (e->stat_fd >= 0) {
+		close(e->stat_fd);
+	}
+	if (e->sched_fd >= 0) {
+		close(e->sched_fd);
+	}
+	e->stat_fd = e->sched_fd = -1;
+}
+
+static int cache_destructor(struct prov_proc_cache *c)
+{
+	for (uint32_t i = 0; i < c->n; i++) {
+		ent_close(&c->ents[i]);
+	}
+	return 0;
+}
 
 struct prov_proc_cache *prov_proc_cache_new(void *mem)
 {
-	return talloc_zero(mem, struct prov_proc_cache);
+	struct prov_proc_cache *c = talloc_zero(mem, struct prov_proc_cache);
+
+	if (c != NULL) {
+		talloc_set_destructor(c, cache_destructor);
+	}
+	return c;
 }
 
-static const struct proc_cache_ent *cache_find(const struct prov_proc_cache *c,
-                                               uint32_t pid)
+/*
+ * The descriptors a call may keep: half of what RLIMIT_NOFILE leaves
+ * above the 64 the provider host reserves (provhost sets the limit to
+ * HandlesPerHost + 64, and checks the quota by the lowest free
+ * descriptor), at most PROC_FDS_MAX.
+ */
+static uint32_t fd_budget(void)
 {
-	uint32_t lo = 0, hi = c ? c->n : 0;
+	struct rlimit rl;
+	rlim_t n;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur <= 128) {
+		return 0;
+	}
+	n = (rl.rlim_cur - 64) / 2;
+	return n > PROC_FDS_MAX ? PROC_FDS_MAX : (uint32_t)n;
+}
+
+/* Takes one descriptor of the call's budget; false when it is spent. */
+static bool fd_take(struct prov_proc_cache *c)
+{
+	uint32_t n = __atomic_add_fetch(&c->fds_kept, 1, __ATOMIC_RELAXED);
+
+	if (n <= c->fd_budget) {
+		return true;
+	}
+	__atomic_sub_fetch(&c->fds_kept, 1, __ATOMIC_RELAXED);
+	return false;
+}
+
+static const struct proc_cache_ent *ents_find(const struct proc_cache_ent *v,
+                                              uint32_t n,
+                                              uint32_t pid)
+{
+	uint32_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
 
-		if (c->ents[mid].pid == pid) {
-			return &c->ents[mid];
+		if (v[mid].pid == pid) {
+			return &v[mid];
 		}
-		if (c->ents[mid].pid < pid) {
+		if (v[mid].pid < pid) {
 			lo = mid + 1;
 		} else {
 			hi = mid;
 		}
 	}
 	return NULL;
+}
+
+static const struct proc_cache_ent *cache_find(const struct prov_proc_cache *c,
+                                               uint32_t pid)
+{
+	return c != NULL ? ents_find(c->ents, c->n, pid) : NULL;
 }
 
 /* Copies [from]'s strings into [mem]; false on OOM. */
@@ -437,7 +510,74 @@ static bool cache_hit(const struct proc_cache_ent *e,
 /* What a read saw, for the next call's cache. */
 struct proc_sig {
 	char *stat, *sched;
+	int stat_fd, sched_fd; /* kept open, -1: none */
 };
+
+/* Reads [fd] from offset 0 into [buf] (NUL-terminated); -1 on error. */
+static ssize_t pread_all(int fd, char *buf, size_t size)
+{
+	ssize_t total = 0;
+
+	while ((size_t)total < size - 1) {
+		ssize_t r = pread(fd, buf + total, size - 1 - (size_t)total,
+		                  total);
+
+		if (r < 0 && errno == EINTR) {
+			continue;
+		}
+		if (r < 0) {
+			return -1;
+		}
+		if (r == 0) {
+			break;
+		}
+		total += r;
+	}
+	buf[total] = '\0';
+	return total;
+}
+
+/*
+ * Reads /proc/[pid]/[name] through the kept descriptor [kept] when it
+ * still works, else opens it under [procfd]; the descriptor read is
+ * kept in *fd_out while the cache's budget allows (else closed and -1).
+ */
+static ssize_t read_kept(struct prov_proc_cache *c,
+                         int procfd,
+                         uint32_t pid,
+                         const char *name,
+                         int kept,
+                         char *buf,
+                         size_t size,
+                         int *fd_out)
+{
+	char rel[32];
+	ssize_t n;
+	int fd;
+
+	*fd_out = -1;
+	if (kept >= 0) {
+		n = pread_all(kept, buf, size);
+		if (n > 0) {
+			if (fd_take(c)) {
+				*fd_out = kept;
+			}
+			return n;
+		}
+	}
+	snprintf(rel, sizeof(rel), "%u/%s", pid, name);
+	fd = openat(procfd, rel, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		return -1;
+	}
+	n = pread_all(fd, buf, size);
+	if (n > 0 && fd_take(c)) {
+		*fd_out = fd;
+	} else {
+		close(fd);
+	}
+	return n;
+}
 
 static hresult proc_read(void *mem,
                          const char *root,
@@ -445,7 +585,7 @@ static hresult proc_read(void *mem,
                          int64_t boot_time,
                          uint32_t fields,
                          int procfd,
-                         const struct prov_proc_cache *cache,
+                         struct prov_proc_cache *cache,
                          struct proc_sig *sig,
                          struct prov_process *out,
                          struct errinfo *ei)
@@ -464,13 +604,21 @@ static hresult proc_read(void *mem,
 	if (tck <= 0) {
 		tck = 100;
 	}
+	const struct proc_cache_ent *e = NULL;
+
 	memset(out, 0, sizeof(*out));
 	out->pid = pid;
+	if (sig != NULL) {
+		sig->stat_fd = sig->sched_fd = -1;
+	}
 	if (procfd >= 0) {
-		/* The cached path: stat and schedstat through the /proc
-		 * descriptor, the process's directory only on a miss. */
-		snprintf(rel, sizeof(rel), "%u/stat", pid);
-		if (read_at(procfd, rel, stat_text, sizeof(stat_text)) <= 0) {
+		/* The cached path: stat and schedstat through descriptors
+		 * kept from the last call or the /proc descriptor, the
+		 * process's directory only on a miss. */
+		e = cache_find(cache, pid);
+		if (read_kept(cache, procfd, pid, "stat",
+		              e != NULL ? e->stat_fd : -1, stat_text,
+		              sizeof(stat_text), &sig->stat_fd) <= 0) {
 			goto vanished;
 		}
 	} else {
@@ -490,13 +638,11 @@ static hresult proc_read(void *mem,
 		goto vanished;
 	}
 	if (sig != NULL) {
-		const struct proc_cache_ent *e = cache_find(cache, pid);
-
-		snprintf(rel, sizeof(rel), "%u/schedstat", pid);
 		if ((dirfd >= 0
 		             ? read_at(dirfd, "schedstat", sched, sizeof(sched))
-		             : read_at(procfd, rel, sched, sizeof(sched))) <=
-		    0) {
+		             : read_kept(cache, procfd, pid, "schedstat",
+		                         e != NULL ? e->sched_fd : -1, sched,
+		                         sizeof(sched), &sig->sched_fd)) <= 0) {
 			sched[0] = '\0';
 		}
 		if (sched[0] != '\0' &&
@@ -591,10 +737,10 @@ struct read_job {
 	uint32_t from, to;
 	int64_t boot_time;
 	uint32_t fields;
-	int procfd;                          /* [root]/proc with cache, or -1 */
-	const struct prov_proc_cache *cache; /* read only; may be NULL */
-	struct proc_sig *sigs;               /* n entries when cache */
-	void *mem;                           /* the thread's own talloc tree */
+	int procfd;                    /* [root]/proc with cache, or -1 */
+	struct prov_proc_cache *cache; /* entries read only; may be NULL */
+	struct proc_sig *sigs;         /* n entries when cache */
+	void *mem;                     /* the thread's own talloc tree */
 	hresult hr;
 };
 
@@ -617,9 +763,47 @@ static void *read_job_run(void *arg)
 	return NULL;
 }
 
+/* Whether read [i] became an entry of the next cache. */
+static bool sig_adopted(const struct proc_sig *sig,
+                        const struct prov_process *out)
+{
+	return out->pid != 0 && sig->stat != NULL;
+}
+
+/*
+ * Closes the descriptors reads opened that no new entry took ([all]: no
+ * read was adopted).  Descriptors of [c]'s current entries are left to
+ * cache_rebuild.
+ */
+static void close_unadopted(const struct prov_proc_cache *c,
+                            const uint32_t *pids,
+                            const struct proc_sig *sigs,
+                            const struct prov_process *out,
+                            uint32_t n,
+                            bool all)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		const struct proc_cache_ent *e;
+		int fds[2] = { sigs[i].stat_fd, sigs[i].sched_fd };
+
+		if (!all && sig_adopted(&sigs[i], &out[i])) {
+			continue;
+		}
+		e = cache_find(c, pids[i]);
+		for (int k = 0; k < 2; k++) {
+			if (fds[k] >= 0 &&
+			    (e == NULL ||
+			     (fds[k] != e->stat_fd && fds[k] != e->sched_fd))) {
+				close(fds[k]);
+			}
+		}
+	}
+}
+
 /* Replaces [c]'s entries by what this call read (sigs set). */
 static hresult cache_rebuild(struct prov_proc_cache *c,
                              uint32_t fields,
+                             const uint32_t *pids,
                              const struct proc_sig *sigs,
                              const struct prov_process *out,
                              uint32_t n)
@@ -636,19 +820,37 @@ static hresult cache_rebuild(struct prov_proc_cache *c,
 	for (uint32_t i = 0; i < n; i++) {
 		struct proc_cache_ent *e = &ents[k];
 
-		if (out[i].pid == 0 || sigs[i].stat == NULL) {
+		if (!sig_adopted(&sigs[i], &out[i])) {
 			continue;
 		}
 		e->pid = out[i].pid;
 		e->fields = fields;
 		e->stat = talloc_strdup(gen, sigs[i].stat);
 		e->sched = talloc_strdup(gen, sigs[i].sched);
+		e->stat_fd = sigs[i].stat_fd;
+		e->sched_fd = sigs[i].sched_fd;
 		if (e->stat == NULL || e->sched == NULL ||
 		    !proc_copy(gen, &out[i], &e->p)) {
 			talloc_free(gen);
 			return HR_E_OUTOFMEMORY;
 		}
 		k++;
+	}
+	close_unadopted(c, pids, sigs, out, n, false);
+	/* The old entries' descriptors that no new entry took: exited
+	 * processes, failed reads, a spent budget. */
+	for (uint32_t j = 0; j < c->n; j++) {
+		struct proc_cache_ent *old = &c->ents[j];
+		const struct proc_cache_ent *nw = ents_find(ents, k, old->pid);
+
+		if (old->stat_fd >= 0 &&
+		    (nw == NULL || nw->stat_fd != old->stat_fd)) {
+			close(old->stat_fd);
+		}
+		if (old->sched_fd >= 0 &&
+		    (nw == NULL || nw->sched_fd != old->sched_fd)) {
+			close(old->sched_fd);
+		}
 	}
 	talloc_free(c->gen);
 	c->gen = gen;
@@ -707,6 +909,11 @@ hresult prov_process_read_cached(void *mem,
 			return err_set(ei, HR_E_OUTOFMEMORY, LAYER,
 			               "out of memory reading processes");
 		}
+		for (uint32_t i = 0; i < n; i++) {
+			sigs[i].stat_fd = sigs[i].sched_fd = -1;
+		}
+		cache->fd_budget = fd_budget();
+		cache->fds_kept = 0;
 		snprintf(path, sizeof(path), "%s/proc", root ? root : "");
 		procfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	}
@@ -753,7 +960,10 @@ hresult prov_process_read_cached(void *mem,
 		}
 	}
 	if (hr_ok(hr) && cache != NULL) {
-		hr = cache_rebuild(cache, fields, sigs, out, n);
+		hr = cache_rebuild(cache, fields, pids, sigs, out, n);
+	}
+	if (hr_failed(hr) && cache != NULL) {
+		close_unadopted(cache, pids, sigs, out, n, true);
 	}
 	talloc_free(sigs);
 	if (procfd >= 0) {

@@ -14,6 +14,7 @@
 
 #include "fixture.h"
 
+#include <dirent.h>
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
@@ -277,6 +278,116 @@ static void test_read_cached_hit_stays_cached(void **state)
 	talloc_free(c);
 }
 
+/* Descriptors open in this process. */
+static uint32_t open_fds(void)
+{
+	uint32_t n = 0;
+	struct dirent *d;
+	DIR *dir = opendir("/proc/self/fd");
+
+	assert_non_null(dir);
+	while ((d = readdir(dir)) != NULL) {
+		n += d->d_name[0] != '.';
+	}
+	closedir(dir);
+	return n - 1; /* the listing's own */
+}
+
+/* Cached reads of every live process; returns how many were found. */
+static uint32_t read_all_cached(struct prov_proc_cache *c)
+{
+	void *mem = talloc_new(NULL);
+	uint32_t *pids = NULL, n = 0, found = 0;
+	struct prov_process *out;
+
+	assert_true(hr_ok(prov_process_list(mem, "", &pids, &n, NULL)));
+	out = talloc_zero_array(mem, struct prov_process, n);
+	assert_true(hr_ok(prov_process_read_cached(mem, "", pids, n,
+	                                           boot_time(), PROV_PROC_ALL,
+	                                           0, c, out, NULL)));
+	for (uint32_t i = 0; i < n; i++) {
+		found += out[i].pid != 0;
+		if (out[i].pid == (uint32_t)getpid()) {
+			assert_string_equal(out[i].comm, "test_providers_");
+		}
+	}
+	talloc_free(mem);
+	return found;
+}
+
+/*
+ * The cache keeps stat and schedstat open between calls, within half of
+ * what RLIMIT_NOFILE leaves above 64, and closes every one when freed.
+ */
+static void test_read_cached_descriptors_within_budget(void **state)
+{
+	uint32_t base = open_fds(), kept;
+	struct prov_proc_cache *c = prov_proc_cache_new(NULL);
+	struct rlimit rl, low;
+
+	(void)state;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	/* Processes come and go meanwhile: bounds, not exact counts. */
+	for (int i = 0; i < 3; i++) {
+		uint32_t found = read_all_cached(c);
+
+		kept = open_fds() - base;
+		assert_true(kept >= 2);
+		assert_true(kept <= 2 * found);
+		assert_true(kept <= (rl.rlim_cur - 64) / 2);
+	}
+	talloc_free(c);
+	assert_int_equal(open_fds(), base);
+
+	/* A low limit: at most (200 - 64) / 2 kept. */
+	low = rl;
+	low.rlim_cur = 200;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	c = prov_proc_cache_new(NULL);
+	assert_true(read_all_cached(c) > 1);
+	assert_true(read_all_cached(c) > 1);
+	assert_true(open_fds() - base <= 68);
+	talloc_free(c);
+	assert_int_equal(open_fds(), base);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+}
+
+/* A process that exited is gone from the next call even though its
+ * descriptors were kept (they fail; the pid is not reopened). */
+static void test_read_cached_exited_process(void **state)
+{
+	void *mem = talloc_new(NULL);
+	struct prov_proc_cache *c = prov_proc_cache_new(NULL);
+	uint32_t base = open_fds();
+	struct prov_process p;
+	uint32_t pid;
+	pid_t kid = fork();
+
+	(void)state;
+	if (kid == 0) {
+		for (;;) {
+			pause();
+		}
+	}
+	assert_true(kid > 0);
+	pid = (uint32_t)kid;
+	for (int i = 0; i < 2; i++) {
+		assert_true(hr_ok(prov_process_read_cached(
+		        mem, "", &pid, 1, boot_time(), PROV_PROC_ALL, 1, c, &p,
+		        NULL)));
+		assert_int_equal(p.pid, pid);
+	}
+	assert_int_equal(open_fds() - base, 2);
+	kill(kid, SIGKILL);
+	assert_int_equal(waitpid(kid, NULL, 0), kid);
+	assert_true(hr_ok(prov_process_read_cached(
+	        mem, "", &pid, 1, boot_time(), PROV_PROC_ALL, 1, c, &p, NULL)));
+	assert_int_equal(p.pid, 0);
+	assert_int_equal(open_fds(), base);
+	talloc_free(c);
+	talloc_free(mem);
+}
+
 static void test_split_cmdline(void **state)
 {
 	void *mem = talloc_new(NULL);
@@ -469,6 +580,8 @@ int main(void)
 		cmocka_unit_test(
 		        test_read_cached_until_stat_or_schedstat_change),
 		cmocka_unit_test(test_read_cached_hit_stays_cached),
+		cmocka_unit_test(test_read_cached_descriptors_within_budget),
+		cmocka_unit_test(test_read_cached_exited_process),
 		cmocka_unit_test(test_split_cmdline),
 		cmocka_unit_test(test_priority_classes),
 		cmocka_unit_test(test_create_and_terminate),
