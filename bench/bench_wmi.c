@@ -17,9 +17,11 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <string.h>
 #include <talloc.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/buf.h"
 #include "client/client.h"
@@ -36,6 +38,42 @@ static double now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* CPU seconds of this process. */
+static double self_cpu(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+/* CPU seconds of process [pid] (utime + stime of /proc/PID/stat). */
+static double proc_cpu(pid_t pid)
+{
+	char path[64], buf[1024];
+	FILE *f;
+	unsigned long ut = 0, st = 0;
+	char *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (f == NULL) {
+		return 0;
+	}
+	if (fgets(buf, sizeof(buf), f) != NULL) {
+		p = strrchr(buf, ')');
+		if (p != NULL &&
+		    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u "
+		                  "%*u %lu %lu",
+		           &ut, &st) != 2) {
+			ut = st = 0;
+		}
+	}
+	fclose(f);
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -326,7 +364,15 @@ int main(int argc, char **argv)
 	       "socket %.2f\n",
 	       m3, p3, m1 / m3);
 
-	r1 = select_all(&priv, 5);
+	{
+		double c0 = self_cpu(), s0 = proc_cpu(d.pid), w0 = now_ms();
+
+		r1 = select_all(&priv, 5);
+		printf("(SELECT * at PktPrivacy, 5 runs: %.2f s wall, client "
+		       "CPU %.2f s, wmid CPU %.2f s)\n",
+		       (now_ms() - w0) / 1e3, self_cpu() - c0,
+		       proc_cpu(d.pid) - s0);
+	}
 	r2 = select_all(&integ, 5);
 	r3 = codec_alone(&priv, 3);
 	if (r1 < 0 || r2 < 0 || r3 < 0) {

@@ -286,6 +286,7 @@ static void proxy_release(struct proxy *p)
 /* Decodes a by-value IWbemClassObject into a cim_object under [mem]. */
 static hresult decode_object(struct client_conn *c,
                              void *mem,
+                             struct wmio_decode_cache *dc,
                              const struct dcom_objref *o,
                              struct cim_object **out,
                              struct errinfo *ei)
@@ -299,7 +300,9 @@ static hresult decode_object(struct client_conn *c,
 		               "the server sent an interface pointer that is "
 		               "not a by-value IWbemClassObject");
 	}
-	hr = wmio_decode(mem, o->data, o->n_data, NULL, &w, ei);
+	hr = dc != NULL ? wmio_decode_cached(mem, dc, o->data, o->n_data, NULL,
+	                                     &w, ei)
+	                : wmio_decode(mem, o->data, o->n_data, NULL, &w, ei);
 	if (hr_failed(hr)) {
 		return hr;
 	}
@@ -1060,6 +1063,7 @@ hresult client_enum_classes(struct client_svc *s,
 
 static hresult next_objects(struct client_enum *e,
                             void *mem,
+                            struct wmio_decode_cache *dc,
                             const struct wmi_next_resp *resp,
                             struct cim_object ***objs,
                             uint32_t *n,
@@ -1074,7 +1078,7 @@ static hresult next_objects(struct client_enum *e,
 		return err_set(ei, HR_E_OUTOFMEMORY, LAYER, "out of memory");
 	}
 	for (uint32_t i = 0; i < got; i++) {
-		hresult hr = decode_object(c, v, resp->objs[i], &v[i], ei);
+		hresult hr = decode_object(c, v, dc, resp->objs[i], &v[i], ei);
 
 		if (hr_failed(hr)) {
 			talloc_free(v);
@@ -1086,8 +1090,9 @@ static hresult next_objects(struct client_enum *e,
 	return HR_OK;
 }
 
-hresult client_enum_next(struct client_enum *e,
+static hresult enum_next(struct client_enum *e,
                          void *mem,
+                         struct wmio_decode_cache *dc,
                          struct cim_object ***objs,
                          uint32_t *n,
                          struct errinfo *ei)
@@ -1129,7 +1134,7 @@ hresult client_enum_next(struct client_enum *e,
 	if (hr_ok(hr)) {
 		hresult mhr = HR(resp.hr);
 
-		hr = next_objects(e, mem, &resp, objs, n, ei);
+		hr = next_objects(e, mem, dc, &resp, objs, n, ei);
 		if (hr_ok(hr) && hr_failed(mhr)) {
 			hr = method_hr(resp.hr, "Next", ei);
 		} else if (hr_ok(hr) && !hr_eq(mhr, HR_OK) &&
@@ -1145,16 +1150,37 @@ hresult client_enum_next(struct client_enum *e,
 	return hr_eq(hr, HR_WBEM_S_TIMEDOUT) ? HR_OK : hr;
 }
 
+hresult client_enum_next(struct client_enum *e,
+                         void *mem,
+                         struct cim_object ***objs,
+                         uint32_t *n,
+                         struct errinfo *ei)
+{
+	struct wmio_decode_cache *dc = NULL;
+
+	*objs = NULL;
+	*n = 0;
+	if (hr_failed(wmio_decode_cache_new(mem, &dc))) {
+		return err_set(ei, HR_E_OUTOFMEMORY, LAYER, "out of memory");
+	}
+	return enum_next(e, mem, dc, objs, n, ei);
+}
+
 hresult client_enum_all(struct client_enum *e,
                         void *mem,
                         struct cim_object ***objs,
                         uint32_t *n,
                         struct errinfo *ei)
 {
+	struct wmio_decode_cache *dc = NULL;
+
+	if (hr_failed(wmio_decode_cache_new(mem, &dc))) {
+		return err_set(ei, HR_E_OUTOFMEMORY, LAYER, "out of memory");
+	}
 	for (;;) {
 		struct cim_object **got, **grown;
 		uint32_t k;
-		hresult hr = client_enum_next(e, mem, &got, &k, ei);
+		hresult hr = enum_next(e, mem, dc, &got, &k, ei);
 
 		if (hr_failed(hr)) {
 			return hr;
@@ -1211,7 +1237,8 @@ hresult client_get_object(struct client_svc *s,
 	req.pp_obj.set = true;
 	hr = svc_call(s, tmp, WMI_OP_GET_OBJECT, &req, &resp, "GetObject", ei);
 	if (hr_ok(hr)) {
-		hr = decode_object(s->p.conn, mem, resp.pp_obj.obj, out, ei);
+		hr = decode_object(s->p.conn, mem, NULL, resp.pp_obj.obj, out,
+		                   ei);
 	}
 	talloc_free(tmp);
 	return hr;
@@ -1289,7 +1316,8 @@ hresult client_exec_method(struct client_svc *s,
 		              "ExecMethod", ei);
 	}
 	if (hr_ok(hr) && resp.pp_obj.obj != NULL) {
-		hr = decode_object(s->p.conn, mem, resp.pp_obj.obj, &o, ei);
+		hr = decode_object(s->p.conn, mem, NULL, resp.pp_obj.obj, &o,
+		                   ei);
 		if (hr_ok(hr) && o->is_class) {
 			hr = err_set(ei, HR_WBEM_E_INVALID_STREAM, LAYER,
 			             "ExecMethod: out-parameters are a class");

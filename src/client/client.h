@@ -187,7 +187,10 @@ hresult client_enum_classes(struct client_svc *s,
 
 /*
  * IEnumWbemClassObject::Next: returns in [*objs] (owned by [mem]) up to
- * the batch count of decoded objects and their count in [*n].  Returns
+ * the batch count of decoded objects and their count in [*n].  Instances
+ * of one class returned by one call share their decoded class, which
+ * hangs off [mem] (free the objects with [mem], or copy an instance's
+ * class with cim_class_copy to keep it elsewhere).  Returns
  * S_OK while more may follow, WBEM_S_FALSE (with *n possibly > 0) at the
  * end, or the error.  After WBEM_S_FALSE or an error, further calls
  * return the same without a round trip.
@@ -201,6 +204,7 @@ hresult client_enum_next(struct client_enum *e,
 /*
  * Runs the enumerator to its end, appending every object to [*objs]
  * ([*n] counts them; both may start non-empty; array grows under [mem]).
+ * Instances of one class share their class, under [mem], as above.
  * Returns S_OK at the end, or the first error (objects so far kept).
  */
 hresult client_enum_all(struct client_enum *e,

@@ -1415,3 +1415,154 @@ hresult wmio_decode(void *mem,
 	hr = dec_block(&d, tmp, &body, &o);
 	return finish(mem, tmp, o, hr, out);
 }
+
+/* ---- Decoding with a class-part cache --------------------------------- */
+
+struct wmio_decode_cache {
+	uint8_t *cp_bytes; /* the ClassPart octets of the cached class */
+	uint32_t cp_len;
+	struct cpart cp; /* decoded; cp.cls and cp.vt_off owned by cp_mem */
+	void *cp_mem;
+	uint64_t hits, misses;
+};
+
+hresult wmio_decode_cache_new(void *mem, struct wmio_decode_cache **out)
+{
+	struct wmio_decode_cache *dc = talloc_zero(mem,
+	                                           struct wmio_decode_cache);
+
+	if (dc == NULL) {
+		return oom();
+	}
+	*out = dc;
+	return HR_OK;
+}
+
+void wmio_decode_cache_counts(const struct wmio_decode_cache *dc,
+                              uint64_t *hits,
+                              uint64_t *misses)
+{
+	*hits = dc->hits;
+	*misses = dc->misses;
+}
+
+/* The instance ObjectBlock at [r] through [dc]'s class (see wmio.h). */
+static hresult dec_block_cached(struct dec *d,
+                                void *mem,
+                                struct rd *r,
+                                struct wmio_decode_cache *dc,
+                                struct wmio_object **out)
+{
+	struct wmio_object *o = talloc_zero(mem, struct wmio_object);
+	const uint8_t *at = r->p;
+	uint32_t len;
+	size_t used;
+	hresult hr = HR_OK;
+
+	if (o == NULL) {
+		return oom();
+	}
+	if (!rd_u8(r, &o->flags) || (o->flags & WMIO_OBJ_INSTANCE) == 0 ||
+	    (o->flags & WMIO_OBJ_CLASS) != 0) {
+		hr = bad(d, at, "not an instance object block");
+		goto fail;
+	}
+	if ((o->flags & WMIO_OBJ_DECORATED) != 0) {
+		hr = estr(d, o, r->p, rd_left(r), &o->server, &used);
+		if (hr_ok(hr)) {
+			rd_skip(r, used);
+			hr = estr(d, o, r->p, rd_left(r), &o->ns, &used);
+		}
+		if (hr_failed(hr)) {
+			goto fail;
+		}
+		rd_skip(r, used);
+	}
+	if (rd_left(r) < 4) {
+		hr = bad(d, r->p, "truncated class part");
+		goto fail;
+	}
+	len = le32(r->p);
+	if (dc->cp.cls != NULL && len == dc->cp_len && len <= rd_left(r) &&
+	    memcmp(r->p, dc->cp_bytes, len) == 0) {
+		rd_skip(r, len);
+		dc->hits++;
+	} else {
+		void *cm = talloc_new(dc);
+		const uint8_t *start = r->p;
+		struct cpart cp;
+
+		if (cm == NULL) {
+			hr = oom();
+			goto fail;
+		}
+		hr = dec_class_part(d, cm, r, &cp);
+		if (hr_ok(hr) && cp.cls == NULL) {
+			hr = bad(d, start, "object without a class name");
+		}
+		if (hr_failed(hr)) {
+			talloc_free(cm);
+			goto fail;
+		}
+		dc->cp_bytes = talloc_memdup(cm, start, (size_t)(r->p - start));
+		if (dc->cp_bytes == NULL) {
+			talloc_free(cm);
+			hr = oom();
+			goto fail;
+		}
+		talloc_free(dc->cp_mem);
+		dc->cp_mem = cm;
+		dc->cp_len = (uint32_t)(r->p - start);
+		dc->cp = cp;
+		dc->misses++;
+	}
+	o->is_class = false;
+	o->cls = dc->cp.cls;
+	hr = dec_instance(d, o, r, &dc->cp);
+	if (hr_ok(hr)) {
+		hr = set_decoration(o);
+	}
+	if (hr_failed(hr)) {
+		goto fail;
+	}
+	*out = o;
+	return HR_OK;
+fail:
+	talloc_free(o);
+	return hr;
+}
+
+hresult wmio_decode_cached(void *mem,
+                           struct wmio_decode_cache *dc,
+                           const uint8_t *p,
+                           size_t n,
+                           const struct wmio_limits *lim,
+                           struct wmio_object **out,
+                           struct errinfo *ei)
+{
+	struct wmio_object *o = NULL;
+	uint32_t sig = 0, len = 0;
+	uint8_t flags;
+	struct dec d;
+	struct rd r, body;
+	void *tmp;
+	hresult hr;
+
+	dec_init(&d, p, n, lim, ei);
+	rd_init(&r, p, n);
+	if (!rd_u32le(&r, &sig) || !rd_u32le(&r, &len) || len > rd_left(&r) ||
+	    sig != WMIO_SIGNATURE || len < 1) {
+		return wmio_decode(mem, p, n, lim, out, ei);
+	}
+	flags = r.p[0];
+	if ((flags & WMIO_OBJ_INSTANCE) == 0 || (flags & WMIO_OBJ_CLASS) != 0) {
+		return wmio_decode(mem, p, n, lim, out, ei);
+	}
+	tmp = talloc_new(mem);
+	if (tmp == NULL) {
+		return oom();
+	}
+	rd_sub(&r, 0, len, &body);
+	hr = dec_block_cached(&d, tmp, &body, dc, &o);
+	return finish(mem, tmp, o, hr, out);
+}

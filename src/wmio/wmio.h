@@ -213,6 +213,39 @@ hresult wmio_decode(void *mem,
                     struct wmio_object **out,
                     struct errinfo *ei);
 
+/*
+ * A decode-side class-part cache for many instances of one class (an
+ * enumeration): the ClassPart octets of the last instance decoded
+ * through it and their decoded class.  Free it with talloc_free().
+ */
+struct wmio_decode_cache;
+
+/* Returns owned (under [mem]) an empty cache.  E_OUTOFMEMORY. */
+hresult wmio_decode_cache_new(void *mem, struct wmio_decode_cache **out);
+
+/*
+ * As wmio_decode, for clients that receive many instances of a class.
+ * For an instance whose CurrentClass ClassPart octets equal those of the
+ * instance decoded before through [dc], only the instance part is
+ * decoded; otherwise the ClassPart is decoded and becomes the cached one.
+ * Either way the instance's class (o->cls, o->inst->cls) is the cache's
+ * and is BORROWED: [dc] must outlive the instance.  Classes and anything
+ * that is not an instance EncodingUnit are decoded by wmio_decode.
+ * Errors: as wmio_decode.
+ */
+hresult wmio_decode_cached(void *mem,
+                           struct wmio_decode_cache *dc,
+                           const uint8_t *p,
+                           size_t n,
+                           const struct wmio_limits *lim,
+                           struct wmio_object **out,
+                           struct errinfo *ei);
+
+/* How many instances reused the cached class, and how many did not. */
+void wmio_decode_cache_counts(const struct wmio_decode_cache *dc,
+                              uint64_t *hits,
+                              uint64_t *misses);
+
 /* As wmio_decode for a bare ObjectBlock filling exactly [p, p+n). */
 hresult wmio_decode_block(void *mem,
                           const uint8_t *p,
