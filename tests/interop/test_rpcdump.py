@@ -15,6 +15,8 @@ import wmidctl  # noqa: E402
 
 EPM = "E1AF8308-5D1F-11C9-91A4-08002B14A0FA v3.0"
 TEST = "7A1F0C3E-5B2D-4C8E-9F60-0123456789AB v1.0"
+SCM = "000001A0-0000-0000-C000-000000000046 v0.0"  # DCOM activator
+OXID = "99FCFEC4-5260-101B-BBCB-00AA0021347A v0.0"  # OXID resolver
 RPCDUMP = "/usr/share/doc/python3-impacket/examples/rpcdump.py"
 
 
@@ -42,12 +44,12 @@ def main():
         print(r.stderr, file=sys.stderr)
         out = r.stdout
         want = [
-            EPM, TEST,
+            EPM, TEST, SCM, OXID,
             "ncacn_ip_tcp:%s[135]" % w.addr,
             "ncacn_ip_tcp:%s[%d]" % (w.addr, w.exporter_port),
             "ncalrpc:[%s]" % w.sock,
             "OpenWMI test interface",
-            "Received 4 endpoints.",
+            "Received 8 endpoints.",
         ]
         missing = [s for s in want if s not in out]
         if r.returncode != 0 or missing:
@@ -57,7 +59,7 @@ def main():
         uuids = sorted(set(line.split(":", 1)[1].strip()[:41]
                            for line in out.splitlines()
                            if line.startswith("UUID")))
-        if uuids != sorted([EPM, TEST]):
+        if uuids != sorted([EPM, TEST, SCM, OXID]):
             print("unexpected interfaces: %r" % uuids)
             return 1
         if w.stop() != 0:
