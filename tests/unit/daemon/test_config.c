@@ -120,6 +120,45 @@ static void test_every_key(void **state)
 	talloc_free(cfg);
 }
 
+static void test_dcom_keys(void **state)
+{
+	struct wmid_config *cfg = wmid_config_new(NULL);
+	struct errinfo ei;
+
+	(void)state;
+	assert_int_equal(cfg->ping_period_ms, 120000);
+	assert_int_equal(cfg->ping_misses, 3);
+	assert_int_equal(cfg->authn_hint, WMID_AUTHN_LEVEL_CONNECT);
+	assert_true(hr_eq(parse(cfg,
+	                        "[auth]\nmin_auth_level = privacy\n"
+	                        "[DCOM]\nping_period_ms = 250\n"
+	                        "ping_misses = 1\nauthn_hint = 6\n",
+	                        &ei),
+	                  HR_OK));
+	assert_int_equal(cfg->ping_period_ms, 250);
+	assert_int_equal(cfg->ping_misses, 1);
+	assert_int_equal(cfg->authn_hint, WMID_AUTHN_LEVEL_PKT_PRIVACY);
+	/* authn_hint does not touch min_auth_level and vice versa. */
+	assert_int_equal(cfg->min_auth_level, WMID_AUTHN_LEVEL_PKT_PRIVACY);
+	assert_true(hr_eq(parse(cfg, "[dcom]\nauthn_hint = integrity\n", &ei),
+	                  HR_OK));
+	assert_int_equal(cfg->authn_hint, WMID_AUTHN_LEVEL_PKT_INTEGRITY);
+	assert_int_equal(cfg->min_auth_level, WMID_AUTHN_LEVEL_PKT_PRIVACY);
+	talloc_free(cfg);
+	expect_error("[dcom]\nping_period_ms = 5\n",
+	             "wmid.conf:2: bad value '5' for 'ping_period_ms' in "
+	             "[dcom]: expected milliseconds 10-3600000");
+	expect_error("\n[dcom]\nping_misses = 0\n",
+	             "wmid.conf:3: bad value '0' for 'ping_misses' in "
+	             "[dcom]: expected a number 1-100");
+	expect_error("[dcom]\nauthn_hint = 7\n",
+	             "wmid.conf:2: bad value '7' for 'authn_hint' in [dcom]: "
+	             "expected none, connect, call, pkt, integrity, privacy "
+	             "or 1-6");
+	expect_error("[dcom]\nping_interval = 5\n",
+	             "wmid.conf:2: unknown key 'ping_interval' in [dcom]");
+}
+
 static void test_empty_file_keeps_defaults(void **state)
 {
 	struct wmid_config *cfg = wmid_config_new(NULL);
@@ -369,6 +408,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_every_key),
+		cmocka_unit_test(test_dcom_keys),
 		cmocka_unit_test(test_empty_file_keeps_defaults),
 		cmocka_unit_test(test_auth_level_numbers),
 		cmocka_unit_test(test_unknown_key_names_file_line_and_section),
