@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "client/packet.h"
 #include "dcom/actprops.h"
 #include "dcom/objref.h"
 #include "dcom/orpc.h"
@@ -31,6 +32,7 @@
 #include "rpc/fault.h"
 #include "rpc/ndr.h"
 #include "wmi/stubs.h"
+#include "wmio/noclass.h"
 #include "wmio/wmio.h"
 
 #define LAYER "client"
@@ -42,14 +44,30 @@ enum iface {
 	IF_ENUM,
 	IF_REMUNKNOWN,
 	IF_CALLRESULT,
+	IF_FETCHSMART,
+	IF_SMARTENUM,
 	IF_N
 };
+
+/* Further IPIDs an enumerator holds (its smart enumerator's). */
+#define PROXY_EXTRA 2
+/* Class parts a smart enumerator remembers by their packet GUID. */
+#define SMART_MAX_CLASSES 64
 
 struct proxy {
 	struct proxy *prev, *next;
 	struct client_conn *conn;
 	struct rpc_uuid ipid;
 	uint32_t refs; /* public references we hold */
+	/* Other interfaces of the same object we hold references to. */
+	struct rpc_uuid xipid[PROXY_EXTRA];
+	uint32_t xrefs[PROXY_EXTRA];
+};
+
+struct smart_class {
+	uint8_t guid[16];
+	uint8_t *cp; /* the ClassPart octets */
+	size_t n_cp;
 };
 
 struct client_svc {
@@ -62,6 +80,13 @@ struct client_enum {
 	uint32_t batch;
 	bool done;
 	hresult end_hr; /* what every call returns once done */
+	/* The smart enumerator (IWbemWCOSmartEnum): tried at the first
+	   Next; smart false means plain IEnumWbemClassObject::Next. */
+	bool smart_tried;
+	bool smart;
+	struct rpc_uuid proxy_guid;
+	struct smart_class classes[SMART_MAX_CLASSES];
+	uint32_t n_classes;
 };
 
 struct client_conn {
@@ -270,14 +295,39 @@ static void rem_release(struct client_conn *c,
 	talloc_free(tmp);
 }
 
+/* Adds [p]'s references to [refs] (room for 1 + PROXY_EXTRA) and
+   forgets them; returns how many entries were added. */
+static uint16_t proxy_take_refs(struct proxy *p,
+                                struct dcom_reminterfaceref *refs)
+{
+	uint16_t n = 0;
+
+	if (p->refs > 0) {
+		refs[n].ipid = p->ipid;
+		refs[n].public_refs = p->refs;
+		refs[n].private_refs = 0;
+		n++;
+		p->refs = 0;
+	}
+	for (int i = 0; i < PROXY_EXTRA; i++) {
+		if (p->xrefs[i] > 0) {
+			refs[n].ipid = p->xipid[i];
+			refs[n].public_refs = p->xrefs[i];
+			refs[n].private_refs = 0;
+			n++;
+			p->xrefs[i] = 0;
+		}
+	}
+	return n;
+}
+
 static void proxy_release(struct proxy *p)
 {
-	struct dcom_reminterfaceref ref = { .ipid = p->ipid,
-		                            .public_refs = p->refs };
+	struct dcom_reminterfaceref refs[1 + PROXY_EXTRA];
+	uint16_t n = proxy_take_refs(p, refs);
 
-	if (p->conn != NULL && p->refs > 0) {
-		rem_release(p->conn, &ref, 1);
-		p->refs = 0;
+	if (p->conn != NULL && n > 0) {
+		rem_release(p->conn, refs, n);
 	}
 }
 
@@ -549,6 +599,8 @@ static hresult bind_wmi(struct client_conn *c,
 		[IF_ENUM] = &wmi_iid_ienumwbemclassobject,
 		[IF_REMUNKNOWN] = &dcom_iid_iremunknown,
 		[IF_CALLRESULT] = &wmi_iid_iwbemcallresult,
+		[IF_FETCHSMART] = &wmi_iid_iwbemfetchsmartenum,
+		[IF_SMARTENUM] = &wmi_iid_iwbemwcosmartenum,
 	};
 	struct rpc_syntax_id syn[IF_N];
 	struct rpc_client_auth own;
@@ -873,14 +925,9 @@ void client_close(struct client_conn *c)
 	}
 	refs = talloc_array(c, struct dcom_reminterfaceref, 256);
 	for (struct proxy *p = c->proxies.next;
-	     refs != NULL && p != &c->proxies && n < 256; p = p->next) {
-		if (p->refs > 0) {
-			refs[n].ipid = p->ipid;
-			refs[n].public_refs = p->refs;
-			refs[n].private_refs = 0;
-			n++;
-			p->refs = 0;
-		}
+	     refs != NULL && p != &c->proxies && n <= 256 - (1 + PROXY_EXTRA);
+	     p = p->next) {
+		n = (uint16_t)(n + proxy_take_refs(p, refs + n));
 	}
 	rem_release(c, refs, n);
 	talloc_free(c);
@@ -1090,6 +1137,252 @@ static hresult next_objects(struct client_enum *e,
 	return HR_OK;
 }
 
+/* ---- the smart enumerator (MS-WMI 3.2.4.1.x, 2.2.14) ---- */
+
+/*
+ * RemQueryInterface(IWbemFetchSmartEnum) on the enumerator, then
+ * GetSmartEnum.  S_OK with e->smart set, or S_OK with e->smart false when
+ * the server has none (any method or fault refusal); transport failures
+ * are returned.
+ */
+static hresult smart_setup(struct client_enum *e, struct errinfo *ei)
+{
+	struct client_conn *c = e->p.conn;
+	void *tmp = talloc_new(NULL);
+	struct dcom_rem_qi_req qi;
+	struct dcom_rem_qi_resp qr;
+	struct wmi_objref_resp gr;
+	struct dcom_orpcthis this_;
+	struct rpc_uuid iid = wmi_iid_iwbemfetchsmartenum;
+	struct ndr_push push;
+	struct ndr_pull pull;
+	struct errinfo quiet;
+	hresult hr;
+
+	e->smart_tried = true;
+	if (tmp == NULL) {
+		return err_set(ei, HR_E_OUTOFMEMORY, LAYER, "out of memory");
+	}
+	err_clear(&quiet);
+	memset(&qi, 0, sizeof(qi));
+	dcom_orpcthis_init(&qi.orpcthis, &c->cid);
+	qi.ipid = e->p.ipid;
+	qi.refs = 1;
+	qi.n_iids = 1;
+	qi.iids = &iid;
+	hr = push_open(tmp, &push, ei);
+	if (hr_ok(hr)) {
+		dcom_rem_qi_req_push(&push, &qi);
+		hr = call(c, tmp, IF_REMUNKNOWN, DCOM_OP_REM_QUERY_INTERFACE,
+		          &c->ipid_remunk, &push, &pull, "RemQueryInterface",
+		          &quiet);
+	}
+	if (hr_ok(hr) &&
+	    (dcom_rem_qi_resp_pull(&pull, &qr) != NDR_ERR_SUCCESS ||
+	     hr_failed(HR(qr.hr)) || qr.n < 1 ||
+	     hr_failed(HR(qr.results[0].hr)))) {
+		hr = HR_E_NOINTERFACE;
+	}
+	if (hr_ok(hr)) {
+		e->p.xipid[0] = qr.results[0].std.ipid;
+		e->p.xrefs[0] = qr.results[0].std.public_refs;
+		dcom_orpcthis_init(&this_, &c->cid);
+		hr = push_open(tmp, &push, ei);
+	}
+	if (hr_ok(hr)) {
+		wmi_orpcthis_req_push(&push, &this_);
+		hr = call(c, tmp, IF_FETCHSMART, WMI_OP_GET_SMART_ENUM,
+		          &e->p.xipid[0], &push, &pull, "GetSmartEnum", &quiet);
+	}
+	if (hr_ok(hr) && (wmi_objref_resp_pull(&pull, &gr) != NDR_ERR_SUCCESS ||
+	                  hr_failed(HR(gr.hr)) || gr.obj == NULL ||
+	                  gr.obj->kind != DCOM_OBJREF_STANDARD)) {
+		hr = HR_E_NOINTERFACE;
+	}
+	if (hr_ok(hr)) {
+		e->p.xipid[1] = gr.obj->std.ipid;
+		e->p.xrefs[1] = gr.obj->std.public_refs;
+		if (getrandom(&e->proxy_guid, sizeof(e->proxy_guid), 0) !=
+		    sizeof(e->proxy_guid)) {
+			e->proxy_guid = c->cid;
+		}
+		e->smart = true;
+	}
+	talloc_free(tmp);
+	if (hr_failed(hr) && c->dead) {
+		return err_set(ei, hr, LAYER, "%s", quiet.msg);
+	}
+	return HR_OK;
+}
+
+/* Remembers the ClassPart of instance block [p, p+n) under [guid]. */
+static hresult smart_learn(struct client_enum *e,
+                           const uint8_t guid[16],
+                           const uint8_t *p,
+                           size_t n,
+                           struct errinfo *ei)
+{
+	struct smart_class *k = NULL;
+	size_t off, len;
+	hresult hr = wmio_instance_class_part(p, n, &off, &len, ei);
+
+	if (hr_failed(hr)) {
+		return hr;
+	}
+	for (uint32_t i = 0; i < e->n_classes && k == NULL; i++) {
+		if (memcmp(e->classes[i].guid, guid, 16) == 0) {
+			k = &e->classes[i];
+		}
+	}
+	if (k == NULL) {
+		/* Full: the oldest goes (a server sends the class again). */
+		if (e->n_classes == SMART_MAX_CLASSES) {
+			talloc_free(e->classes[0].cp);
+			memmove(&e->classes[0], &e->classes[1],
+			        sizeof(e->classes[0]) *
+			                (SMART_MAX_CLASSES - 1));
+			e->n_classes--;
+		}
+		k = &e->classes[e->n_classes++];
+		memcpy(k->guid, guid, 16);
+		k->cp = NULL;
+	}
+	if (k->cp == NULL || k->n_cp != len || memcmp(k->cp, p + off, len)) {
+		talloc_free(k->cp);
+		k->cp = talloc_memdup(e, p + off, len);
+		k->n_cp = len;
+		if (k->cp == NULL) {
+			k->n_cp = 0;
+			return err_set(ei, HR_E_OUTOFMEMORY, LAYER,
+			               "out of memory");
+		}
+	}
+	return HR_OK;
+}
+
+/* Decodes one packet object into [*out] under [mem]. */
+static hresult smart_object(struct client_enum *e,
+                            void *mem,
+                            struct wmio_decode_cache *dc,
+                            struct buf *unit,
+                            const struct client_pkt_obj *po,
+                            struct cim_object **out,
+                            struct errinfo *ei)
+{
+	struct dcom_objref o;
+	const struct smart_class *k = NULL;
+	hresult hr = HR_OK;
+
+	/* An EncodingUnit around the ObjectBlock, for the decoder. */
+	buf_reset(unit);
+	buf_add_u32le(unit, WMIO_SIGNATURE);
+	buf_add_u32le(unit, 0);
+	if (po->type == CLIENT_PKT_NOCLASS) {
+		for (uint32_t i = 0; i < e->n_classes && k == NULL; i++) {
+			if (memcmp(e->classes[i].guid, po->guid, 16) == 0) {
+				k = &e->classes[i];
+			}
+		}
+		if (k == NULL) {
+			return err_set(
+			        ei, HR_WBEM_E_INVALID_STREAM, LAYER,
+			        "smart enumerator: a class-less instance "
+			        "of a class never sent");
+		}
+		hr = wmio_instance_add_class_part(unit, po->block, po->len,
+		                                  k->cp, k->n_cp, ei);
+	} else {
+		if (po->type == CLIENT_PKT_INSTANCE) {
+			hr = smart_learn(e, po->guid, po->block, po->len, ei);
+		}
+		if (hr_ok(hr)) {
+			hr = buf_add(unit, po->block, po->len);
+		}
+	}
+	if (hr_ok(hr) && hr_failed(unit->error)) {
+		hr = err_set(ei, HR_E_OUTOFMEMORY, LAYER, "out of memory");
+	}
+	if (hr_failed(hr)) {
+		return hr;
+	}
+	{
+		uint32_t l = (uint32_t)(unit->len - 8);
+		uint8_t *q = (uint8_t *)unit->data + 4;
+
+		q[0] = (uint8_t)l;
+		q[1] = (uint8_t)(l >> 8);
+		q[2] = (uint8_t)(l >> 16);
+		q[3] = (uint8_t)(l >> 24);
+	}
+	memset(&o, 0, sizeof(o));
+	wmi_objref_classobject(&o, (const uint8_t *)unit->data, unit->len);
+	return decode_object(e->p.conn, mem, dc, &o, out, ei);
+}
+
+/* IWbemWCOSmartEnum::Next: the packet's objects, the method result. */
+static hresult smart_next(struct client_enum *e,
+                          void *mem,
+                          void *tmp,
+                          struct wmio_decode_cache *dc,
+                          struct cim_object ***objs,
+                          uint32_t *n,
+                          hresult *mhr,
+                          struct errinfo *ei)
+{
+	struct client_conn *c = e->p.conn;
+	struct wmi_smart_next_req req;
+	struct wmi_smart_next_resp resp;
+	struct client_pkt_obj *po = NULL;
+	struct cim_object **v;
+	uint32_t got = 0;
+	struct ndr_push push;
+	struct ndr_pull pull;
+	struct buf unit;
+	hresult hr;
+
+	memset(&req, 0, sizeof(req));
+	dcom_orpcthis_init(&req.orpcthis, &c->cid);
+	req.proxy = e->proxy_guid;
+	req.timeout = (int32_t)WMI_WBEM_INFINITE;
+	req.count = e->batch;
+	if (hr_failed(hr = push_open(tmp, &push, ei))) {
+		return hr;
+	}
+	wmi_smart_next_req_push(&push, &req);
+	hr = call(c, tmp, IF_SMARTENUM, WMI_OP_SMART_NEXT, &e->p.xipid[1],
+	          &push, &pull, "Next", ei);
+	if (hr_ok(hr) &&
+	    wmi_smart_next_resp_pull(&pull, &resp) != NDR_ERR_SUCCESS) {
+		hr = bad_stub(&pull, "Next", ei);
+	}
+	if (hr_failed(hr)) {
+		return hr;
+	}
+	*mhr = HR(resp.hr);
+	if (resp.buf != NULL && resp.n_buf > 0) {
+		hr = client_packet_parse(tmp, resp.buf, resp.n_buf, e->batch,
+		                         &po, &got, ei);
+		if (hr_failed(hr)) {
+			return hr;
+		}
+	}
+	v = talloc_zero_array(mem, struct cim_object *, got ? got : 1);
+	if (v == NULL) {
+		return err_set(ei, HR_E_OUTOFMEMORY, LAYER, "out of memory");
+	}
+	buf_init(&unit, tmp);
+	for (uint32_t i = 0; i < got && hr_ok(hr); i++) {
+		hr = smart_object(e, v, dc, &unit, &po[i], &v[i], ei);
+	}
+	if (hr_failed(hr)) {
+		talloc_free(v);
+		return hr;
+	}
+	*objs = v;
+	*n = got;
+	return HR_OK;
+}
+
 static hresult enum_next(struct client_enum *e,
                          void *mem,
                          struct wmio_decode_cache *dc,
@@ -1114,9 +1407,24 @@ static hresult enum_next(struct client_enum *e,
 		}
 		return e->end_hr;
 	}
+	if (!e->smart_tried && hr_failed(hr = smart_setup(e, ei))) {
+		return hr;
+	}
 	tmp = talloc_new(NULL);
 	if (tmp == NULL) {
 		return err_set(ei, HR_E_OUTOFMEMORY, LAYER, "out of memory");
+	}
+	if (e->smart) {
+		hresult mhr = HR_OK;
+
+		hr = smart_next(e, mem, tmp, dc, objs, n, &mhr, ei);
+		if (hr_ok(hr) && hr_failed(mhr)) {
+			hr = method_hr(mhr.v, "Next", ei);
+		} else if (hr_ok(hr) && !hr_eq(mhr, HR_OK) &&
+		           !hr_eq(mhr, HR_WBEM_S_TIMEDOUT)) {
+			hr = mhr; /* WBEM_S_FALSE: the end */
+		}
+		goto out;
 	}
 	memset(&req, 0, sizeof(req));
 	dcom_orpcthis_init(&req.orpcthis, &c->cid);
@@ -1142,6 +1450,7 @@ static hresult enum_next(struct client_enum *e,
 			hr = mhr; /* WBEM_S_FALSE: the end */
 		}
 	}
+out:
 	talloc_free(tmp);
 	if (!hr_eq(hr, HR_OK) && !hr_eq(hr, HR_WBEM_S_TIMEDOUT)) {
 		e->done = true;

@@ -636,7 +636,7 @@ static void test_auth_levels(void **state)
 	o.auth_per_context = true;
 	assert_true(hr_ok(client_connect(mem, &o, &c, NULL)));
 	client_get_stats(c, &st);
-	assert_int_equal(st.binds, 1 + 5);
+	assert_int_equal(st.binds, 1 + 7);
 	query_all(c, mem, 7, &objs, &n);
 	assert_int_equal(n, N_ITEMS);
 	client_close(c);
