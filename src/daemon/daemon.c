@@ -26,13 +26,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <talloc.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/errinfo.h"
 #include "cimom/cimom.h"
+#include "cimom/provreg.h"
 #include "daemon/config.h"
 #include "daemon/state.h"
 #include "dcom/exporter.h"
@@ -55,6 +58,23 @@ struct iface_reg {
 	unsigned where; /* enum wmid_iface_where */
 };
 
+/*
+ * The DCOM access hook's memory of recent answers: a token costs ~35 us of
+ * SQLite per ORPC call, so answers are kept for WMID_ACCESS_MEMO_MS (a
+ * group change takes effect within that time).
+ */
+#define WMID_ACCESS_MEMO    16
+#define WMID_ACCESS_MEMO_MS 2000
+
+struct access_memo {
+	bool used;
+	bool unix_peer;
+	uid_t uid;
+	char user[64];
+	bool admin;
+	uint64_t expires_ms;
+};
+
 struct wmid {
 	void *mem;
 	const struct wmid_hooks *hooks;
@@ -73,6 +93,7 @@ struct wmid {
 	struct wmid_pidfile *pidfile;
 	struct repo *repo;
 	struct cimom *cimom;
+	struct cimom_provreg *provreg;
 	struct sec_accounts *acc;
 	/* The DCOM runtime, and a second account store handle for its
 	 * access hook (worker threads; acc belongs to the loop thread). */
@@ -80,6 +101,8 @@ struct wmid {
 	struct sec_accounts *acc_check;
 	pthread_mutex_t acc_mu;
 	bool acc_mu_ok;
+	struct access_memo memo[WMID_ACCESS_MEMO]; /* under acc_mu */
+	unsigned memo_next;
 
 	uv_loop_t loop;
 	bool loop_ok;
@@ -426,6 +449,37 @@ static hresult ensure_repository(struct wmid *d, struct errinfo *ei)
 	return HR_OK;
 }
 
+/*
+ * Dynamic classes are served by provider hosts (wmiprvse) that the
+ * provider registry starts on demand; [providers] in wmid.conf names the
+ * host executable and the provider folder, by default where the build
+ * or the installation put them.
+ */
+static hresult attach_providers(struct wmid *d)
+{
+	struct cimom_provreg_config rc;
+	struct errinfo ei;
+	hresult hr;
+
+	memset(&rc, 0, sizeof(rc));
+	rc.host_path = d->cfg->provider_host != NULL ? d->cfg->provider_host
+	                                             : OWMI_WMIPRVSE_PATH;
+	rc.provider_dir = d->cfg->provider_dir != NULL ? d->cfg->provider_dir
+	                                               : OWMI_PROVIDER_DIR;
+	rc.call_timeout_ms = d->cfg->provider_call_timeout_ms;
+	rc.service_user = d->cfg->provider_service_user;
+	rc.log = d->log;
+	err_clear(&ei);
+	hr = cimom_provreg_attach(d->cimom, d->mem, &rc, &d->provreg, &ei);
+	if (hr_failed(hr)) {
+		fail_hr(d, "cannot attach the provider registry", hr, &ei);
+		return hr;
+	}
+	say(d, LOG_LVL_INFO, "provider host %s, providers in %s", rc.host_path,
+	    rc.provider_dir);
+	return HR_OK;
+}
+
 static hresult open_repository(struct wmid *d)
 {
 	struct errinfo ei;
@@ -454,7 +508,7 @@ static hresult open_repository(struct wmid *d)
 		return hr;
 	}
 	say(d, LOG_LVL_INFO, "repository %s", d->paths->repository);
-	return HR_OK;
+	return attach_providers(d);
 }
 
 /* A random password of [n] letters and digits into [out]. */
@@ -733,6 +787,11 @@ static hresult dcom_access(void *arg,
 {
 	struct wmid *d = arg;
 	struct sec_token *tok = NULL;
+	bool unix_peer = who->from_unix_socket &&
+	                 who->auth_type == RPC_AUTHN_NONE;
+	struct timespec ts;
+	uint64_t now;
+	struct access_memo *m;
 	void *mem;
 	hresult hr;
 	bool admin;
@@ -740,21 +799,46 @@ static hresult dcom_access(void *arg,
 	if (!who->authenticated) {
 		return HR_E_ACCESSDENIED;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	pthread_mutex_lock(&d->acc_mu);
+	for (size_t i = 0; i < WMID_ACCESS_MEMO; i++) {
+		m = &d->memo[i];
+		if (m->used && m->expires_ms > now &&
+		    m->unix_peer == unix_peer &&
+		    (unix_peer ? m->uid == who->uid
+		               : strcasecmp(m->user, who->user) == 0)) {
+			admin = m->admin;
+			pthread_mutex_unlock(&d->acc_mu);
+			return admin ? HR_OK : HR_E_ACCESSDENIED;
+		}
+	}
 	mem = talloc_new(NULL);
 	if (mem == NULL) {
+		pthread_mutex_unlock(&d->acc_mu);
 		return HR_E_OUTOFMEMORY;
 	}
-	pthread_mutex_lock(&d->acc_mu);
-	if (who->from_unix_socket && who->auth_type == RPC_AUTHN_NONE) {
+	if (unix_peer) {
 		hr = sec_token_for_unix_uid(d->acc_check, mem, who->uid, &tok,
 		                            NULL);
 	} else {
 		hr = sec_token_for_user(d->acc_check, mem, who->user,
 		                        !who->from_unix_socket, &tok, NULL);
 	}
-	pthread_mutex_unlock(&d->acc_mu);
 	admin = hr_ok(hr) && sec_token_is_admin(tok);
 	talloc_free(mem);
+	/* Remember definite answers (not storage or memory failures). */
+	if ((hr_ok(hr) || hr_eq(hr, HR_HR_ERROR_LOGON_FAILURE)) &&
+	    strlen(who->user) < sizeof(m->user)) {
+		m = &d->memo[d->memo_next++ % WMID_ACCESS_MEMO];
+		m->used = true;
+		m->unix_peer = unix_peer;
+		m->uid = who->uid;
+		snprintf(m->user, sizeof(m->user), "%s", who->user);
+		m->admin = admin;
+		m->expires_ms = now + WMID_ACCESS_MEMO_MS;
+	}
+	pthread_mutex_unlock(&d->acc_mu);
 	if (!admin) {
 		log_msg(d->log, LOG_LVL_INFO, COMPONENT,
 		        "%s refused to '%s' from %s: not in Administrators",
