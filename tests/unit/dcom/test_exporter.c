@@ -1100,6 +1100,176 @@ static void test_concurrent_export_release(void **state)
 	talloc_free(mem);
 }
 
+static void test_ping_add_then_delete_and_limits(void **state)
+{
+	void *mem = talloc_new(NULL);
+	struct dcom_exporter_config cfg = { .ping_period_ms = 50,
+		                            .ping_misses = 2,
+		                            .max_set_oids = 2,
+		                            .max_sets = 2 };
+	struct env *e = env_start(mem, &cfg);
+	struct rpctest_client *c = env_client(e, &syntax_scm, &auth_alice);
+	uint64_t o[3];
+	struct dcom_complex_ping_resp cp;
+	struct dcom_exporter_stats st;
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		o[i] = activate_ok(c, mem, &iid_a, 1)
+		               ->props_out.ifaces[0]
+		               ->std.oid;
+	}
+	alter(c, 1, &syntax_oxid);
+	/* o[0] and o[1] added, o[1] deleted again: only o[0] is pinged. */
+	cp = complex_ping(c, 1, 0, 0, o, 2, &o[1], 1);
+	assert_int_equal(cp.status, 0);
+	/* The set holds at most 2 OIDs: o[2] and o[1] make 3. */
+	cp = complex_ping(c, 1, cp.setid, 0, &o[1], 2, NULL, 0);
+	assert_int_equal(cp.status, HRV_E_OUTOFMEMORY);
+	/* Two sets at most. */
+	assert_int_equal(complex_ping(c, 1, 0, 0, NULL, 0, NULL, 0).status, 0);
+	assert_int_equal(complex_ping(c, 1, 0, 0, NULL, 0, NULL, 0).status,
+	                 HRV_E_OUTOFMEMORY);
+	/* Delete o[1] again so only o[0] is in the set, then ping it. */
+	assert_int_equal(
+	        complex_ping(c, 1, cp.setid, 0, NULL, 0, &o[1], 1).status, 0);
+	for (int i = 0; i < 20; i++) {
+		sleep_ms(20);
+		assert_int_equal(simple_ping(c, 1, cp.setid), 0);
+	}
+	env_stats(e, &st);
+	assert_int_equal(st.objects, 1); /* o[0] */
+	assert_int_equal(st.collected, 2);
+	/* The empty set went unpinged and expired; the pinged one lives. */
+	assert_int_equal(st.sets, 1);
+	rpctest_close(c);
+	env_stop(e);
+	talloc_free(mem);
+}
+
+static void test_activation_without_instantiation(void **state)
+{
+	void *mem = talloc_new(NULL);
+	struct env *e = env_start(mem, NULL);
+	struct rpctest_client *c = env_client(e, &syntax_scm, &auth_alice);
+	static const uint16_t tcp[] = { 7 };
+	struct dcom_create_instance_req req;
+	struct dcom_activation_resp resp;
+	struct dcom_actprops props;
+	struct rpctest_reply r;
+	struct ndr_push push;
+	struct ndr_pull ndr;
+
+	(void)state;
+	memset(&props, 0, sizeof(props));
+	props.present = DCOM_ACTPROP_BIT(DCOM_ACTPROP_SCM_REQUEST);
+	props.scm_request.n_protseqs = 1;
+	props.scm_request.protseqs = (uint16_t *)tcp;
+	memset(&req, 0, sizeof(req));
+	dcom_orpcthis_init(&req.orpcthis, &clsid_test);
+	req.props = &props;
+	push_open(&push, mem);
+	assert_int_equal(dcom_create_instance_req_push(&push, &req),
+	                 NDR_ERR_SUCCESS);
+	call_push(c, 0, 4, NULL, &push, mem, &r);
+	pull_open(&ndr, mem, &r);
+	assert_int_equal(dcom_activation_resp_pull(&ndr, &resp),
+	                 NDR_ERR_SUCCESS);
+	assert_int_equal(resp.hr, HRV_E_INVALIDARG);
+	assert_null(resp.props);
+	/* No pActProperties at all. */
+	req.props = NULL;
+	push_open(&push, mem);
+	assert_int_equal(dcom_create_instance_req_push(&push, &req),
+	                 NDR_ERR_SUCCESS);
+	call_push(c, 0, 4, NULL, &push, mem, &r);
+	pull_open(&ndr, mem, &r);
+	assert_int_equal(dcom_activation_resp_pull(&ndr, &resp),
+	                 NDR_ERR_SUCCESS);
+	assert_int_equal(resp.hr, HRV_E_INVALIDARG);
+	/* Garbage: a fault, not a crash. */
+	assert_int_equal(rpctest_call(c, 0, 4, NULL, (const uint8_t *)"garbage",
+	                              7, mem, &r),
+	                 0);
+	assert_int_equal(r.status, RPC_FAULT_NCA_S_FAULT_NDR);
+	assert_int_equal(atomic_load(&env_created), 0);
+	rpctest_close(c);
+	env_stop(e);
+	talloc_free(mem);
+}
+
+/* dcom_export from plain threads while the collector (every 1 ms, objects
+ * idle for 1 ms go) destroys them on the loop thread: each object is
+ * destroyed exactly once (the impl checks and clears its magic; a second
+ * destroy would be a double free under ASan). */
+#define RACE_THREADS 4
+#define RACE_EXPORTS 2000
+
+struct racer {
+	struct env *e;
+	int failures;
+};
+
+static void *racer_main(void *arg)
+{
+	struct racer *r = arg;
+	const struct dcom_class *cls = env_test_class();
+
+	for (int i = 0; i < RACE_EXPORTS; i++) {
+		void *mem = talloc_new(NULL);
+		const struct dcom_object_type *type = NULL;
+		struct dcom_objref ref;
+		void *impl = NULL;
+
+		if (hr_failed(cls->create(NULL, NULL, &impl, &type)) ||
+		    hr_failed(dcom_export(r->e->exp, mem, impl, type,
+		                          i % 2 ? &iid_a : &iid_b, 5, &ref)) ||
+		    ref.std.oxid != dcom_exporter_oxid(r->e->exp)) {
+			r->failures++;
+		}
+		talloc_free(mem);
+	}
+	return NULL;
+}
+
+static void test_direct_export_races_collector(void **state)
+{
+	void *mem = talloc_new(NULL);
+	struct dcom_exporter_config cfg = { .ping_period_ms = 1,
+		                            .ping_misses = 1 };
+	struct env *e = env_start(mem, &cfg);
+	struct racer r[RACE_THREADS];
+	pthread_t t[RACE_THREADS];
+	struct dcom_exporter_stats st;
+
+	(void)state;
+	for (int i = 0; i < RACE_THREADS; i++) {
+		r[i].e = e;
+		r[i].failures = 0;
+		assert_int_equal(pthread_create(&t[i], NULL, racer_main, &r[i]),
+		                 0);
+	}
+	for (int i = 0; i < RACE_THREADS; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(r[i].failures, 0);
+	}
+	for (int i = 0; i < 500; i++) {
+		env_stats(e, &st);
+		if (st.objects == 0) {
+			break;
+		}
+		sleep_ms(5);
+	}
+	assert_int_equal(st.objects, 0);
+	assert_int_equal(st.exported, RACE_THREADS * RACE_EXPORTS);
+	assert_int_equal(st.destroyed, RACE_THREADS * RACE_EXPORTS);
+	assert_int_equal(st.collected, RACE_THREADS * RACE_EXPORTS);
+	assert_int_equal(atomic_load(&env_destroyed),
+	                 RACE_THREADS * RACE_EXPORTS);
+	env_stop(e);
+	talloc_free(mem);
+}
+
 /* ---- API edges ---- */
 
 static hresult never_create(void *arg,
@@ -1217,6 +1387,9 @@ int main(void)
 		cmocka_unit_test(test_pinned_object_survives),
 		cmocka_unit_test(test_max_objects),
 		cmocka_unit_test(test_concurrent_export_release),
+		cmocka_unit_test(test_ping_add_then_delete_and_limits),
+		cmocka_unit_test(test_activation_without_instantiation),
+		cmocka_unit_test(test_direct_export_races_collector),
 		cmocka_unit_test(test_class_registry_and_create_failure),
 		cmocka_unit_test(test_shutdown_destroys_everything),
 	};
