@@ -482,6 +482,27 @@ static bool key_dns_name(struct parse_state *st, const char *value)
 	return set_string(st, value, &st->work.dns_name);
 }
 
+static bool key_provider_host(struct parse_state *st, const char *value)
+{
+	return key_path(st, value, &st->work.provider_host);
+}
+
+static bool key_provider_dir(struct parse_state *st, const char *value)
+{
+	return key_path(st, value, &st->work.provider_dir);
+}
+
+static bool key_provider_timeout(struct parse_state *st, const char *value)
+{
+	return number_in(st, value, 0, 3600000, "a number 0-3600000", NULL,
+	                 NULL, &st->work.provider_call_timeout_ms);
+}
+
+static bool key_service_user(struct parse_state *st, const char *value)
+{
+	return set_string(st, value, &st->work.provider_service_user);
+}
+
 static const struct {
 	const char *name;
 	enum log_level level;
@@ -524,6 +545,10 @@ static const struct key_def keys[] = {
 	{ "dcom", "ping_period_ms", key_ping_period },
 	{ "dcom", "ping_misses", key_ping_misses },
 	{ "dcom", "authn_hint", key_authn_hint },
+	{ "providers", "host", key_provider_host },
+	{ "providers", "directory", key_provider_dir },
+	{ "providers", "call_timeout_ms", key_provider_timeout },
+	{ "providers", "service_user", key_service_user },
 };
 
 static bool known_section(const char *section)

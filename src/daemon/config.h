@@ -47,6 +47,15 @@
  *                               suggests (names or 1-6 as min_auth_level;
  *                               impacket: integrity for 2-5, privacy for
  *                               6)
+ *   [providers]
+ *   host = (build or install path)  the wmiprvse executable
+ *   directory = (build or install path)  base of relative provider
+ *                               library paths in __Win32Provider.CLSID
+ *   call_timeout_ms = 0         per-call inactivity timeout of a provider
+ *                               host; 0: the provider host default
+ *   service_user =              the Linux account of NetworkServiceHost
+ *                               and LocalServiceHost; default "openwmi"
+ *                               when it exists, else "nobody"
  *
  * Invariants: a struct wmid_config is a talloc object; its strings hang
  * off it.  Parsing never changes a configuration on failure, so a bad file
@@ -107,6 +116,11 @@ struct wmid_config {
 	uint32_t ping_period_ms;
 	uint32_t ping_misses;
 	enum wmid_auth_level authn_hint;
+
+	char *provider_host;               /* NULL: the built-in default */
+	char *provider_dir;                /* NULL: the built-in default */
+	uint32_t provider_call_timeout_ms; /* 0: provhost's default */
+	char *provider_service_user;       /* NULL: provreg's default */
 };
 
 /* Returns owned (talloc child of [mem]) a configuration with every
