@@ -12,8 +12,11 @@
  *   5 ServerAlive2  COMVERSION, resolver bindings without endpoints
  *
  * The interface admits anonymous callers (Windows answers ServerAlive2
- * unauthenticated); every other method refuses them with fault
- * rpc_s_access_denied.  Handlers are cheap and run on the loop thread.
+ * unauthenticated); every other method refuses them, and callers the
+ * access hook refuses (DCOM_ACCESS_CALL: who may not call objects may not
+ * keep them alive or fill the set table either), with fault
+ * rpc_s_access_denied.  The handlers run on the worker pool because the
+ * hook may read the account store.
  */
 #include <string.h>
 
@@ -203,7 +206,9 @@ static uint32_t pull_open(struct rpc_call *call,
 	struct ndr_limits lim;
 	enum ndr_err err;
 
-	if (!call->identity.authenticated) {
+	if (!call->identity.authenticated ||
+	    hr_failed(dx_check_access(exporter_of(call), &call->identity,
+	                              DCOM_ACCESS_CALL))) {
 		return RPC_FAULT_RPC_S_ACCESS_DENIED;
 	}
 	dx_limits(&lim);
@@ -427,5 +432,5 @@ const struct rpc_iface dx_iface_object_exporter = {
 	.ops = oxid_ops,
 	.min_auth_level = RPC_AUTHN_LEVEL_NONE,
 	.flags = RPC_IFACE_ALLOW_ANONYMOUS,
-	.run_inline = true,
+	.run_inline = false,
 };

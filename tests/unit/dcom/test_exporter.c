@@ -833,6 +833,23 @@ static void test_resolver_methods(void **state)
 	                              mem, &r),
 	                 0);
 	assert_int_equal(r.status, RPC_FAULT_RPC_S_ACCESS_DENIED);
+	/* So do callers the access hook refuses. */
+	{
+		struct rpctest_client *b = env_client(e, &syntax_oxid,
+		                                      &auth_bob);
+
+		assert_int_equal(
+		        rpctest_call(b, 0, DCOM_OP_SIMPLE_PING, NULL,
+		                     (const uint8_t *)"\1\0\0\0\0\0\0\0", 8,
+		                     mem, &r),
+		        0);
+		assert_int_equal(r.status, RPC_FAULT_RPC_S_ACCESS_DENIED);
+		assert_int_equal(rpctest_call(b, 0, DCOM_OP_SERVER_ALIVE2, NULL,
+		                              NULL, 0, mem, &r),
+		                 0);
+		assert_int_equal(r.status, 0);
+		rpctest_close(b);
+	}
 	/* ResolveOxid2 of ours; of another OXID. */
 	memset(&req, 0, sizeof(req));
 	req.oxid = dcom_exporter_oxid(e->exp);
