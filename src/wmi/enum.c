@@ -163,6 +163,7 @@ static uint32_t op_next(struct rpc_call *call,
 	struct wmi_enum *e;
 	struct ndr_push p;
 	uint32_t n = 0;
+	bool owned = false;
 	hresult hr = HR_OK;
 	uint32_t st;
 
@@ -186,7 +187,8 @@ static uint32_t op_next(struct rpc_call *call,
 
 		pthread_mutex_lock(&e->mu);
 		wmi_rset_take(e->rs, call, call->mem, &e->pos, want,
-		              timeout_ms(req.timeout), false, &items, &n, &hr);
+		              timeout_ms(req.timeout), false, &items, &n,
+		              &owned, &hr);
 		pthread_mutex_unlock(&e->mu);
 		if (hr_ok(hr) && n < req.count) {
 			hr = HR_WBEM_S_FALSE;
@@ -199,6 +201,7 @@ static uint32_t op_next(struct rpc_call *call,
 		resp.objs = talloc_array(call->mem, struct dcom_objref *, n);
 		if (refs == NULL || resp.objs == NULL) {
 			wmi_call_end(&w);
+			wmi_items_free(items, n, owned);
 			return ndr_err_to_fault(NDR_ERR_ALLOC);
 		}
 		for (uint32_t i = 0; i < n; i++) {
@@ -212,10 +215,12 @@ static uint32_t op_next(struct rpc_call *call,
 	resp.hr = hr.v;
 	if (!wmi_push_start(&w, &p)) {
 		wmi_call_end(&w);
+		wmi_items_free(items, n, owned);
 		return ndr_err_to_fault(NDR_ERR_ALLOC);
 	}
 	wmi_next_resp_push(&p, &resp);
 	wmi_call_end(&w);
+	wmi_items_free(items, n, owned);
 	return wmi_reply(&p, out);
 }
 
@@ -314,6 +319,7 @@ static uint32_t op_skip(struct rpc_call *call,
 	struct wmi_item *items = NULL;
 	struct wmi_enum *e;
 	uint32_t n = 0;
+	bool owned = false;
 	hresult hr;
 	uint32_t st;
 
@@ -332,7 +338,8 @@ static uint32_t op_skip(struct rpc_call *call,
 	} else {
 		pthread_mutex_lock(&e->mu);
 		wmi_rset_take(e->rs, call, call->mem, &e->pos, req.count,
-		              timeout_ms(req.timeout), true, &items, &n, &hr);
+		              timeout_ms(req.timeout), true, &items, &n, &owned,
+		              &hr);
 		pthread_mutex_unlock(&e->mu);
 		if (hr_ok(hr) && n < req.count) {
 			hr = HR_WBEM_S_FALSE;
@@ -536,6 +543,7 @@ static uint32_t op_smart_next(struct rpc_call *call,
 	struct wmi_enum *e;
 	struct ndr_push p;
 	uint32_t n = 0;
+	bool owned = false;
 	hresult hr = HR_OK;
 	uint32_t st;
 
@@ -556,13 +564,15 @@ static uint32_t op_smart_next(struct rpc_call *call,
 
 		pthread_mutex_lock(&e->mu);
 		wmi_rset_take(e->rs, call, call->mem, &e->pos, want,
-		              timeout_ms(req.timeout), false, &items, &n, &hr);
+		              timeout_ms(req.timeout), false, &items, &n,
+		              &owned, &hr);
 		pthread_mutex_unlock(&e->mu);
 		if (hr_ok(hr) && n < req.count) {
 			hr = HR_WBEM_S_FALSE;
 		}
 	}
 	if (n > 0) {
+		uint32_t taken = n;
 		size_t blen = 0;
 		hresult h2 = object_array(call->mem, items, n, &resp.buf,
 		                          &blen);
@@ -576,6 +586,8 @@ static uint32_t op_smart_next(struct rpc_call *call,
 		} else {
 			resp.n_buf = (uint32_t)blen;
 		}
+		/* The packet holds copies. */
+		wmi_items_free(items, taken, owned);
 	}
 	resp.returned = n;
 	resp.hr = hr.v;

@@ -231,6 +231,7 @@ void wmi_rset_take(struct wmi_rset *rs,
                    bool discard,
                    struct wmi_item **items,
                    uint32_t *n,
+                   bool *owned,
                    hresult *hr)
 {
 	const struct wmi_config *cfg = &rs->srv->cfg;
@@ -240,6 +241,7 @@ void wmi_rset_take(struct wmi_rset *rs,
 
 	*items = NULL;
 	*n = 0;
+	*owned = rs->forward_only && !discard;
 	if (timeout_ms > cfg->max_wait_ms) {
 		timeout_ms = cfg->max_wait_ms;
 	}
@@ -306,8 +308,6 @@ void wmi_rset_take(struct wmi_rset *rs,
 			 * one. */
 			if (discard) {
 				talloc_free(it->unit);
-			} else {
-				talloc_steal(mem, it->unit);
 			}
 			rs->bytes -= it->n;
 		}
@@ -323,6 +323,13 @@ void wmi_rset_take(struct wmi_rset *rs,
 	}
 	*n = k;
 	pthread_mutex_unlock(&rs->mu);
+}
+
+void wmi_items_free(struct wmi_item *items, uint32_t n, bool owned)
+{
+	for (uint32_t i = 0; owned && i < n; i++) {
+		talloc_free(items[i].unit);
+	}
 }
 
 /* ---- producing ---- */

@@ -42,6 +42,19 @@ void wmi_call_end(struct wmi_call *w)
 	dcom_call_end(w->srv->exp, w->call);
 }
 
+void *wmi_call_scratch(struct wmi_call *w)
+{
+	if (w->mem == NULL) {
+		w->mem = talloc_new(NULL);
+	}
+	return w->mem;
+}
+
+void wmi_call_free(struct wmi_call *w)
+{
+	TALLOC_FREE(w->mem);
+}
+
 uint32_t wmi_bad_stub(struct wmi_call *w)
 {
 	uint32_t st = ndr_err_to_fault(w->ndr.err);

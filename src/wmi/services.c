@@ -253,7 +253,7 @@ static hresult do_exec_method(struct wmi_call *w,
                               const struct wmi_svc_req *req,
                               struct wmi_svc_resp *resp)
 {
-	void *mem = w->call->mem;
+	void *mem = wmi_call_scratch(w);
 	struct objpath *path = NULL;
 	struct cim_object *co = NULL;
 	const struct cim_method *m = NULL;
@@ -262,6 +262,9 @@ static hresult do_exec_method(struct wmi_call *w,
 	size_t n = 0;
 	hresult hr;
 
+	if (mem == NULL) {
+		return HR_E_OUTOFMEMORY;
+	}
 	if (req->str1 == NULL || req->str2 == NULL) {
 		return HR_WBEM_E_INVALID_PARAMETER;
 	}
@@ -359,11 +362,12 @@ static hresult do_put(struct wmi_call *w,
                       struct wmi_svc_resp *resp,
                       bool is_class)
 {
-	void *mem = w->call->mem;
+	void *mem = wmi_call_scratch(w);
 	struct wmio_object *wo = NULL;
 	char *path = NULL;
 	uint32_t flags = (uint32_t)req->flags & ~FLAG_RETURN_IMMEDIATELY;
-	hresult hr = decode_object(mem, req->obj, &wo);
+	hresult hr = mem != NULL ? decode_object(mem, req->obj, &wo)
+	                         : HR_E_OUTOFMEMORY;
 
 	if (hr_ok(hr) && wo->is_class != is_class) {
 		hr = HR_WBEM_E_INVALID_PARAMETER;
@@ -600,11 +604,14 @@ static uint32_t op_services(struct rpc_call *call,
 	}
 	if (!wmi_push_start(&w, &p)) {
 		wmi_call_end(&w);
+		wmi_call_free(&w);
 		return ndr_err_to_fault(NDR_ERR_ALLOC);
 	}
 	wmi_svc_resp_push(&p, call->opnum, &resp);
 	wmi_call_end(&w);
-	return wmi_reply(&p, out);
+	st = wmi_reply(&p, out);
+	wmi_call_free(&w);
+	return st;
 }
 
 static struct rpc_op svc_ops[WMI_SERVICES_N_OPS];

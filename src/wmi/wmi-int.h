@@ -53,6 +53,14 @@ struct wmi_call {
 	struct rpc_call *call;
 	struct ndr_pull ndr; /* positioned at the stub start */
 	void *impl;
+	/*
+	 * Scratch memory of the handler (a talloc root, no ceiling): decoded
+	 * client objects and encoded results live here, not under the
+	 * call's memory, because reparenting into talloc hierarchies with a
+	 * memlimit can hang talloc 2.4 (docs/internals/wmio.md).  Made by
+	 * wmi_call_scratch, freed by wmi_call_free.
+	 */
+	void *mem;
 };
 
 /*
@@ -66,6 +74,10 @@ uint32_t wmi_call_begin(struct wmi_call *w,
                         size_t len,
                         const struct rpc_uuid *iid);
 void wmi_call_end(struct wmi_call *w);
+
+/* The call's scratch root (NULL on OOM) and its release (NULL-safe). */
+void *wmi_call_scratch(struct wmi_call *w);
+void wmi_call_free(struct wmi_call *w);
 
 /* The fault for a request that did not decode. */
 uint32_t wmi_bad_stub(struct wmi_call *w);
@@ -191,8 +203,9 @@ bool wmi_rset_forward_only(const struct wmi_rset *rs);
 /*
  * Takes up to [want] items from position [*pos], waiting up to
  * [timeout_ms] (UINT32_MAX: the configured maximum) for them.  Items are
- * borrowed from the set, except in forward-only sets where they are
- * handed over (stolen onto [mem]).  [*items] is an array under [mem].
+ * borrowed from the set, except in forward-only sets where their units
+ * are handed over as talloc roots ([*owned] true: free each with
+ * wmi_items_free).  [*items] is an array under [mem].
  * Returns in [*hr]: S_OK (want items), WBEM_S_FALSE (the end came first),
  * WBEM_S_TIMEDOUT, or the operation's failure (with no items).  With
  * [discard], nothing is returned, only counted (Skip).
@@ -206,7 +219,11 @@ void wmi_rset_take(struct wmi_rset *rs,
                    bool discard,
                    struct wmi_item **items,
                    uint32_t *n,
+                   bool *owned,
                    hresult *hr);
+
+/* Frees the units of [n] items taken with [owned] (no-op otherwise). */
+void wmi_items_free(struct wmi_item *items, uint32_t n, bool owned);
 
 /* True when every object was produced and all are behind [pos]. */
 bool wmi_rset_at_end(struct wmi_rset *rs, uint64_t pos);
