@@ -853,7 +853,8 @@ static hresult dcom_access(void *arg,
  * The WMI layer's caller identity (any thread): the account's token says
  * whether it is an administrator; a Unix peer, or an account whose name
  * is a Linux user, maps to those ids (providers act as that user;
- * impersonating hosts need wmid to be root).
+ * impersonating hosts need wmid to be root), another administrator to
+ * root, anyone else to no Linux user.
  */
 static hresult wmi_identity(void *arg,
                             const struct rpc_identity *who,
@@ -894,8 +895,12 @@ static hresult wmi_identity(void *arg,
 		out->has_unix_ids = true;
 		out->uid = (uint32_t)pw.pw_uid;
 		out->gid = (uint32_t)pw.pw_gid;
+	} else if (out->is_admin) {
+		/* An administrator with no Linux user of its own acts as
+		 * root, as Windows administrators have the machine. */
+		out->has_unix_ids = true;
 	}
-	out->impersonate = out->has_unix_ids && geteuid() == 0;
+	out->impersonate = out->has_unix_ids && geteuid() == 0 && out->uid != 0;
 	return HR_OK;
 }
 
