@@ -44,7 +44,14 @@ def parse_args(script_default):
                                                     script_default))
     p.add_argument("--keep", action="store_true",
                    help="keep the state folder (debugging)")
-    return p.parse_args()
+    a = p.parse_args()
+    # meson passes build targets relative to the build folder (the
+    # working directory); wmid's config wants absolute paths.
+    for k in ("wmid", "wmiuser", "mofcomp", "repository", "wmiprvse",
+              "provider_dir", "tp_good", "script"):
+        if getattr(a, k):
+            setattr(a, k, os.path.abspath(getattr(a, k)))
+    return a
 
 
 def tp_good_mof(lib):
@@ -79,7 +86,14 @@ class Service:
 
     def __init__(self, args):
         self.args = args
-        self.w = wmidctl.Wmid(args.wmid, epm_port=135)
+        conf = ""
+        if args.wmiprvse or args.provider_dir:
+            conf = "[providers]\n"
+            if args.wmiprvse:
+                conf += "host = %s\n" % args.wmiprvse
+            if args.provider_dir:
+                conf += "directory = %s\n" % args.provider_dir
+        self.w = wmidctl.Wmid(args.wmid, epm_port=135, extra_conf=conf)
         self.addr = self.w.addr
 
     def start(self, extra_mof_texts=()):
@@ -90,12 +104,7 @@ class Service:
         self.w.add_user(a.wmiuser, ADMIN[0], ADMIN[1],
                         groups=("Administrators",))
         self.w.add_user(a.wmiuser, PLAIN[0], PLAIN[1])
-        env = {}
-        if a.wmiprvse:
-            env["OWMI_WMIPRVSE"] = a.wmiprvse
-        if a.provider_dir:
-            env["OWMI_PROVIDER_DIR"] = a.provider_dir
-        if not self.w.start(env=env):
+        if not self.w.start():
             out = self.w.start_output()
             if "in use" in out or "ermission" in out:
                 print("port 135 unavailable: skipped\n" + out)

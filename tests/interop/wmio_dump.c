@@ -7,6 +7,9 @@
  * Reads one command a line from standard input:
  *   query <WQL>    every object ExecQuery delivers
  *   class <Name>   the class GetObject returns
+ *   decode <hex>   decodes an EncodingUnit (e.g. the in-parameters
+ *                  Impacket sends to ExecMethod) with wmio_decode and
+ *                  prints "decoded <class> <instance|class>"
  * and prints, per object, "obj <hex of the EncodingUnit>", then
  * "end 0x<hresult>" when the command is done (the error code when it
  * failed).  test_wmio_impacket.py feeds the units to Impacket's own
@@ -87,6 +90,57 @@ static hresult indicate(void *arg, struct cim_object **objs, uint32_t n)
 	return HR_OK;
 }
 
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9') {
+		return c - '0';
+	}
+	if (c >= 'a' && c <= 'f') {
+		return c - 'a' + 10;
+	}
+	if (c >= 'A' && c <= 'F') {
+		return c - 'A' + 10;
+	}
+	return -1;
+}
+
+/* Decodes the EncodingUnit in [hex] as the service decodes ExecMethod's
+ * in-parameters: under a per-call context, the result kept there. */
+static hresult decode_hex(const char *hex)
+{
+	void *call = talloc_new(NULL);
+	size_t n = strlen(hex) / 2;
+	uint8_t *p = call ? talloc_array(call, uint8_t, n ? n : 1) : NULL;
+	struct wmio_object *o = NULL;
+	struct errinfo ei;
+	hresult hr;
+
+	if (p == NULL) {
+		talloc_free(call);
+		return HR_E_OUTOFMEMORY;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+
+		if (hi < 0 || lo < 0) {
+			talloc_free(call);
+			return HR_E_INVALIDARG;
+		}
+		p[i] = (uint8_t)(hi << 4 | lo);
+	}
+	err_clear(&ei);
+	hr = wmio_decode(call, p, n, NULL, &o, &ei);
+	if (hr_ok(hr)) {
+		printf("decoded %s %s\n",
+		       o->cls && o->cls->name ? o->cls->name : "?",
+		       o->is_class ? "class" : "instance");
+	} else {
+		printf("error at %zu: %s\n", (size_t)ei.offset, ei.msg);
+	}
+	talloc_free(call);
+	return hr;
+}
+
 int main(int argc, char **argv)
 {
 	void *mem = talloc_new(NULL);
@@ -146,6 +200,8 @@ int main(int argc, char **argv)
 				hr = dump_object(&d, o);
 			}
 			talloc_free(tmp);
+		} else if (strncmp(line, "decode ", 7) == 0) {
+			hr = decode_hex(line + 7);
 		} else {
 			hr = HR_E_INVALIDARG;
 		}
