@@ -106,6 +106,11 @@ void dx_limits(struct ndr_limits *lim)
 bool dx_type_has_iid(const struct dcom_object_type *type,
                      const struct rpc_uuid *iid)
 {
+	/* Every COM object is an IUnknown: clients activate or query for
+	 * it and then RemQueryInterface from its IPID. */
+	if (rpc_uuid_equal(iid, &dcom_iid_iunknown)) {
+		return true;
+	}
 	for (uint32_t i = 0; i < type->n_iids; i++) {
 		if (rpc_uuid_equal(&type->iids[i], iid)) {
 			return true;

@@ -109,8 +109,9 @@ struct dcom_exporter_config {
 
 /*
  * What an exported object is: its name for logs, the interfaces it
- * answers to (RemQueryInterface, activation), and its destructor.
- * Borrowed; must outlive the exporter.
+ * answers to (RemQueryInterface, activation; IUnknown is implied and
+ * need not be listed), and its destructor.  Borrowed; must outlive the
+ * exporter.
  */
 struct dcom_object_type {
 	const char *name;

@@ -624,6 +624,36 @@ static void test_remqi_addref_release(void **state)
 	talloc_free(mem);
 }
 
+static void test_iunknown_is_implied(void **state)
+{
+	void *mem = talloc_new(NULL);
+	struct env *e = env_start(mem, NULL);
+	struct rpctest_client *c = env_client(e, &syntax_scm, &auth_alice);
+	const struct rpc_uuid iunknown = {
+		0, 0, 0, { 0xc0, 0 }, { 0, 0, 0, 0, 0, 0x46 }
+	};
+	struct dcom_actprops *p = activate_ok(c, mem, &iunknown, 1);
+	struct rpc_uuid u = ipid_of(p, 0);
+	struct rpc_uuid ru = p->scm_reply.ipid_rem_unknown;
+	struct dcom_rem_qi_resp resp;
+	struct rpc_uuid a;
+
+	(void)state;
+	/* The IUnknown IPID is no callable interface, but QI works from it. */
+	alter(c, 1, &syntax_a);
+	assert_int_equal(obj_ping(c, 1, &u), HRV_RPC_E_INVALID_OBJECT);
+	alter(c, 2, &syntax_remunk);
+	assert_int_equal(rem_qi(c, 2, &ru, &u, 5, &iid_a, 1, mem, &resp), 0);
+	a = resp.results[0].std.ipid;
+	assert_int_equal(obj_ping(c, 1, &a), 0);
+	/* And back: IUnknown from A is the same IPID. */
+	assert_int_equal(rem_qi(c, 2, &ru, &a, 1, &iunknown, 1, mem, &resp), 0);
+	assert_true(rpc_uuid_equal(&resp.results[0].std.ipid, &u));
+	rpctest_close(c);
+	env_stop(e);
+	talloc_free(mem);
+}
+
 static void test_private_refs_keep_object(void **state)
 {
 	void *mem = talloc_new(NULL);
@@ -1410,6 +1440,7 @@ int main(void)
 		cmocka_unit_test(test_version_mismatch),
 		cmocka_unit_test(test_call_routing),
 		cmocka_unit_test(test_remqi_addref_release),
+		cmocka_unit_test(test_iunknown_is_implied),
 		cmocka_unit_test(test_private_refs_keep_object),
 		cmocka_unit_test(test_remqi2),
 		cmocka_unit_test(test_export_iface_and_new_object),
