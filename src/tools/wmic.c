@@ -39,6 +39,7 @@
 #include "cimom/cimom.h"
 #ifdef OWMI_HAVE_CLIENT
 #include "client/client.h"
+#include "wmio/wmio.h"
 #endif
 #include "cimom/provreg.h"
 #include "repo/repo.h"
@@ -106,7 +107,8 @@ static void usage(FILE *fp)
 {
 	fprintf(fp,
 	        "usage: wmic [switches] path CLASS [where \"COND\"] "
-	        "[get [PROP[,PROP...]] | list | delete]\n"
+	        "[get [PROP[,PROP...]] | list | delete |\n"
+	        "                                    call METHOD [ARG...]]\n"
 	        "       wmic [switches] ALIAS [where \"COND\"] [get [PROPS] | "
 	        "list | delete]\n"
 	        "       wmic [switches] query \"WQL\"\n"
@@ -934,7 +936,203 @@ static const char *alias_class(const char *alias)
 	return NULL;
 }
 
-/* CLASS [where COND] [get [props] | list [full|brief] | delete] */
+#ifdef OWMI_HAVE_CLIENT
+/* An empty in-parameters instance of [cls].[method] (NULL: none). */
+static hresult do_method_params(struct ctx *x,
+                                const char *cls,
+                                const char *method,
+                                struct cim_instance **in)
+{
+	struct cim_object *o = NULL;
+	struct cim_method *m;
+	struct cim_class *pc = NULL;
+	hresult hr;
+
+	*in = NULL;
+	if (remote(x)) {
+		return client_method_params(client_root(x->cc), x->mem, cls,
+		                            method, in, NULL);
+	}
+	hr = cimom_get_object(x->s, x->mem, cls, 0, &o, NULL);
+	if (hr_ok(hr) && !o->is_class) {
+		hr = HR_WBEM_E_INVALID_CLASS;
+	}
+	if (hr_failed(hr)) {
+		return hr;
+	}
+	m = cim_class_find_method(o->u.cls, method);
+	if (m == NULL) {
+		return HR_WBEM_E_METHOD_NOT_IMPLEMENTED;
+	}
+	hr = wmio_params_class(x->mem, m, false, &pc);
+	if (hr_ok(hr) && pc->n_props > 0) {
+		*in = cim_instance_new(x->mem, pc);
+		hr = *in != NULL ? HR_OK : HR_E_OUTOFMEMORY;
+	}
+	return hr;
+}
+
+static hresult do_exec_method(struct ctx *x,
+                              const char *path,
+                              const char *method,
+                              const struct cim_instance *in,
+                              struct cim_instance **out)
+{
+	if (remote(x)) {
+		return client_exec_method(client_root(x->cc), x->mem, path,
+		                          method, in, out, NULL);
+	}
+	return cimom_exec_method(x->s, x->mem, path, method, in, 0, out, NULL);
+}
+
+/* Sets in-parameter [i] of [in] from the command line text [arg]. */
+static hresult set_arg(struct ctx *x,
+                       struct cim_instance *in,
+                       uint32_t i,
+                       const char *arg)
+{
+	const struct cim_property *p = &in->cls->props[i];
+	uint32_t t = cim_type_base(p->type);
+	struct cim_value v = { .type = CIM_T_STRING };
+	struct cim_value conv;
+	char *end = NULL;
+	hresult hr;
+
+	if (cim_type_is_array(p->type) || t == CIM_T_OBJECT) {
+		return HR_WBEM_E_INVALID_PARAMETER;
+	}
+	v.v.s = (char *)arg;
+	switch (t) {
+	case CIM_T_BOOLEAN:
+		v.type = CIM_T_BOOLEAN;
+		v.v.b = utf8_casecmp(arg, "true") == 0 || strcmp(arg, "1") == 0;
+		break;
+	case CIM_T_SINT8:
+	case CIM_T_SINT16:
+	case CIM_T_SINT32:
+	case CIM_T_SINT64:
+		v.type = CIM_T_SINT64;
+		v.v.i = strtoll(arg, &end, 0);
+		break;
+	case CIM_T_UINT8:
+	case CIM_T_UINT16:
+	case CIM_T_UINT32:
+	case CIM_T_UINT64:
+	case CIM_T_CHAR16:
+		v.type = CIM_T_UINT64;
+		v.v.u = strtoull(arg, &end, 0);
+		break;
+	case CIM_T_REAL32:
+	case CIM_T_REAL64:
+		v.type = CIM_T_REAL64;
+		v.v.r = strtod(arg, &end);
+		break;
+	default:
+		break;
+	}
+	if (end != NULL && (*end != '\0' || end == arg)) {
+		return HR_WBEM_E_INVALID_PARAMETER;
+	}
+	hr = cim_value_convert(x->mem, &conv, &v, p->type);
+	if (hr_ok(hr)) {
+		hr = cim_instance_set(in, p->name, &conv);
+	}
+	return hr;
+}
+
+static void print_out_params(const struct cim_instance *out)
+{
+	struct buf b;
+
+	buf_init(&b, NULL);
+	buf_addstr(&b, "Out Parameters:\ninstance of __PARAMETERS\n{\n");
+	for (uint32_t i = 0; out != NULL && i < out->cls->n_props; i++) {
+		if (out->values[i].null) {
+			continue;
+		}
+		buf_addf(&b, "\t%s = ", out->cls->props[i].name);
+		cim_value_format(&b, &out->values[i], true);
+		buf_addstr(&b, ";\n");
+	}
+	buf_addstr(&b, "};\n\n");
+	fwrite(b.data, 1, b.len, stdout);
+	buf_release(&b);
+}
+
+/* CLASS [where COND] call METHOD [ARG...]: the class's method, or the
+   method of every instance the condition selects. */
+static int run_call(struct ctx *x,
+                    const char *cls,
+                    const char *where,
+                    char **args,
+                    int n)
+{
+	struct cim_instance *in = NULL, *out = NULL;
+	struct results r = { .mem = x->mem };
+	const char *method;
+	hresult hr;
+	int rc = 0;
+
+	if (n < 1) {
+		fprintf(stderr, "wmic: call needs a method name\n");
+		return 1;
+	}
+	method = args[0];
+	hr = do_method_params(x, cls, method, &in);
+	if (hr_ok(hr) && n - 1 > (int)(in != NULL ? in->cls->n_props : 0)) {
+		fprintf(stderr, "Invalid number of parameters.\n");
+		return 1;
+	}
+	for (int i = 1; hr_ok(hr) && i < n; i++) {
+		hr = set_arg(x, in, (uint32_t)(i - 1), args[i]);
+	}
+	if (hr_failed(hr)) {
+		print_error(hr, NULL);
+		return 1;
+	}
+	if (where == NULL) {
+		printf("Executing (%s)->%s()\n", cls, method);
+		hr = do_exec_method(x, cls, method, in, &out);
+		if (hr_failed(hr)) {
+			print_error(hr, NULL);
+			return 1;
+		}
+		printf("Method execution successful.\n");
+		print_out_params(out);
+		return 0;
+	}
+	hr = do_query(x,
+	              talloc_asprintf(x->mem, "SELECT * FROM %s WHERE %s", cls,
+	                              where),
+	              &r, NULL);
+	if (hr_failed(hr)) {
+		print_error(hr, NULL);
+		return 1;
+	}
+	if (r.n == 0) {
+		fprintf(stderr, "No Instance(s) Available.\n");
+		return 0;
+	}
+	for (uint32_t i = 0; i < r.n; i++) {
+		char *path = prop_text(x->mem, r.objs[i]->u.inst, "__PATH");
+		char *rel = prop_text(x->mem, r.objs[i]->u.inst, "__RELPATH");
+
+		printf("Executing (%s)->%s()\n", path, method);
+		hr = do_exec_method(x, rel, method, in, &out);
+		if (hr_failed(hr)) {
+			print_error(hr, NULL);
+			rc = 1;
+			continue;
+		}
+		printf("Method execution successful.\n");
+		print_out_params(out);
+	}
+	return rc;
+}
+#endif
+
+/* CLASS [where COND] [get [props] | list [full|brief] | delete |
+   call METHOD [ARGS]] */
 static int run_target(struct ctx *x, const char *cls, char **w, int n)
 {
 	const char *where = NULL;
@@ -953,6 +1151,14 @@ static int run_target(struct ctx *x, const char *cls, char **w, int n)
 	}
 	if (i < n && is_word(w[i], "delete")) {
 		return run_delete(x, cls, where);
+	}
+	if (i < n && is_word(w[i], "call")) {
+#ifdef OWMI_HAVE_CLIENT
+		return run_call(x, cls, where, w + i + 1, n - i - 1);
+#else
+		fprintf(stderr, "wmic: call needs the client library\n");
+		return 1;
+#endif
 	}
 	if (i < n && is_word(w[i], "list")) {
 		if (!x->o->fmt_given) {

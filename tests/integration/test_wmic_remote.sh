@@ -25,7 +25,7 @@ stop() {
 		done
 	fi
 }
-trap 'stop; rm -rf "$T"' EXIT
+trap 'stop; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $1"; }
@@ -46,6 +46,7 @@ class Test_Svc
 	string State;
 	uint32 ProcessId;
 	string Tags[];
+	uint32 Restart([in] uint32 Delay);
 };
 instance of Test_Svc { Name = "cron"; State = "Running"; ProcessId = 655; Tags = { "a", "b" }; };
 instance of Test_Svc { Name = "cups"; State = "Stopped"; ProcessId = 0; };
@@ -92,6 +93,14 @@ same "json" path Test_Svc get Name,Tags /format:json
 same "query" query "SELECT Name, State FROM Test_Svc WHERE ProcessId > 0"
 same "class" class Test_Svc
 same "empty result" path Test_Svc where "Name='none'" get
+
+# 1b. call: methods of a class without a provider fail the same way
+# remote and offline; argument errors are found before any call.
+same "call (no provider)" path Test_Svc call Restart 5
+same "call on instances" path Test_Svc where "State='Running'" call Restart 1
+same "call bad argument" path Test_Svc call Restart notanumber
+same "call too many arguments" path Test_Svc call Restart 1 2
+same "call unknown method" path Test_Svc call Nope
 
 # 2. aliases.  Win32_* classes are served by providers; a wmid without a
 # provider registry answers WBEM_E_PROVIDER_NOT_FOUND, and then the
