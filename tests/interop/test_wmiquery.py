@@ -73,6 +73,13 @@ LINKS = [
     ['Interop_Scalar.Name="beta"', "Interop_Thing.Id=2", "beta-two"],
 ]
 
+BIG_BLOB = "".join("%04d:0123456789abcdefghijklmnopqrstuvwxy" % i
+                   for i in range(500))
+# A query of about 3,000 characters (6,000 bytes as UTF-16, so the request
+# is fragmented at Impacket's 4,152-byte pieces): names many000, many003,
+# ..., many447; those up to many297 exist.
+LONG_WHERE = " OR ".join("Name = 'many%03d'" % i for i in range(0, 450, 3))
+
 THING_COLS = ["Id", "Label"]
 MANY_COLS = ["Id", "Name", "Square"]
 MANY = [[str(i), "many%03d" % i, str(i * i)] for i in range(300)]
@@ -176,6 +183,11 @@ QUERIES = [
     ("many-300", "SELECT * FROM Interop_Many", "table", (MANY_COLS, MANY)),
     ("key-lookup", "SELECT * FROM Interop_Many WHERE Id = 299", "table",
      (MANY_COLS, MANY[299:])),
+    ("large-response", "SELECT * FROM Interop_Big", "table",
+     (["Id", "Blob"], [["1", BIG_BLOB]])),
+    ("fragmented-request", "SELECT Id FROM Interop_Many WHERE " +
+     LONG_WHERE, "table",
+     (["Id"], [[str(i)] for i in range(0, 300, 3)])),
     ("describe", "describe Interop_Thing", "lines", DESCRIBE_THING),
     ("describe-association", "describe Interop_Link", "lines",
      DESCRIBE_LINK),
