@@ -190,9 +190,6 @@ static uint32_t op_next(struct rpc_call *call,
 		              timeout_ms(req.timeout), false, &items, &n,
 		              &owned, &hr);
 		pthread_mutex_unlock(&e->mu);
-		if (hr_ok(hr) && n < req.count) {
-			hr = HR_WBEM_S_FALSE;
-		}
 	}
 	if (n > 0) {
 		struct dcom_objref *refs;
@@ -336,14 +333,19 @@ static uint32_t op_skip(struct rpc_call *call,
 	} else if (req.count == 0) {
 		hr = HR_OK;
 	} else {
+		/* In steps a bounded producer can fill. */
+		uint32_t left = req.count;
+
 		pthread_mutex_lock(&e->mu);
-		wmi_rset_take(e->rs, call, call->mem, &e->pos, req.count,
-		              timeout_ms(req.timeout), true, &items, &n, &owned,
-		              &hr);
+		do {
+			uint32_t step = left > 65536 ? 65536 : left;
+
+			wmi_rset_take(e->rs, call, call->mem, &e->pos, step,
+			              timeout_ms(req.timeout), true, &items, &n,
+			              &owned, &hr);
+			left -= n;
+		} while (hr_eq(hr, HR_OK) && left > 0);
 		pthread_mutex_unlock(&e->mu);
-		if (hr_ok(hr) && n < req.count) {
-			hr = HR_WBEM_S_FALSE;
-		}
 	}
 	return reply_hr(&w, out, hr);
 }
@@ -567,9 +569,6 @@ static uint32_t op_smart_next(struct rpc_call *call,
 		              timeout_ms(req.timeout), false, &items, &n,
 		              &owned, &hr);
 		pthread_mutex_unlock(&e->mu);
-		if (hr_ok(hr) && n < req.count) {
-			hr = HR_WBEM_S_FALSE;
-		}
 	}
 	if (n > 0) {
 		uint32_t taken = n;

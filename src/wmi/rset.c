@@ -49,6 +49,7 @@ struct wmi_rset {
 	bool done;
 	hresult status;
 	bool cancelled; /* no consumer is left */
+	uint32_t want;  /* the largest Next waiting: the bound grows to it */
 };
 
 /* ---- the set ---- */
@@ -157,7 +158,9 @@ static hresult rset_put(struct wmi_rset *rs, struct wmi_item *it)
 
 	pthread_mutex_lock(&rs->mu);
 	while (rs->bounded && !rs->cancelled &&
-	       rs->count >= cfg->queue_objects) {
+	       rs->count >= (rs->want > cfg->queue_objects
+	                             ? rs->want
+	                             : cfg->queue_objects)) {
 		uint64_t now = wmi_now_ms();
 		struct timespec ts;
 
@@ -278,6 +281,12 @@ void wmi_rset_take(struct wmi_rset *rs,
 			*hr = HR_WBEM_S_TIMEDOUT;
 			break;
 		}
+		/* A Next for more than the queue holds lets the producer
+		 * fill that many. */
+		if (want > rs->want) {
+			rs->want = want;
+			pthread_cond_broadcast(&rs->cv);
+		}
 		/* Wake at least every second to see a cancelled call. */
 		until = deadline - now > 1000 ? now + 1000 : deadline;
 		clock_gettime(CLOCK_REALTIME, &ts);
@@ -289,6 +298,7 @@ void wmi_rset_take(struct wmi_rset *rs,
 		}
 		pthread_cond_timedwait(&rs->cv, &rs->mu, &ts);
 	}
+	rs->want = 0;
 	if (k > 0 && !discard) {
 		*items = talloc_array(mem, struct wmi_item, k);
 		if (*items == NULL) {

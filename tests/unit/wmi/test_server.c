@@ -1,0 +1,1005 @@
+/*
+ * Unit tests for the WMI server side (wmi.h) over real sockets: the test
+ * RPC server with a DCOM exporter (tests/unit/dcom/exporter_env.h), the
+ * cimom fixture's repository (tests/unit/cimom/fixture.h: T_Base a, b, c;
+ * T_Sub s1; T_Big; T_Static) and wmi_register, driven by the blocking
+ * test client with the wmistubs codecs.  This covers what Impacket never
+ * calls (the interop tests cover what it does): semisynchronous queries
+ * with errors from Next and a bounded forward-only queue, Reset, Clone,
+ * Skip, lTimeout 0, the smart enumerator's packets, IWbemCallResult,
+ * PutInstance / DeleteInstance, OpenNamespace, the login methods, the
+ * asynchronous methods' refusal and GetObject's trailing junk.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <talloc.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "dcom/orpc.h"
+#include "exporter_env.h"
+#include "fixture.h"
+#include "wmi/stubs.h"
+#include "wmi/wmi.h"
+#include "wmio/noclass.h"
+#include "wmio/wmio.h"
+
+#define V57 ((struct dcom_comversion){ 5, 7 })
+
+struct t {
+	void *mem;
+	struct fx *fx;
+	struct env *e;
+	struct rpctest_client *c;
+	struct rpc_uuid iids[8];
+	uint16_t n_pc;
+	struct rpc_uuid remunk;
+	struct wmi_config cfg;
+};
+
+static void reg_fn(struct rpctest_server *ts, void *arg)
+{
+	struct t *t = arg;
+
+	(void)ts;
+	assert_true(hr_ok(wmi_register(t->e->exp, t->fx->cm, &t->cfg)));
+}
+
+static struct t *start(const struct wmi_config *cfg)
+{
+	struct t *t = talloc_zero(NULL, struct t);
+
+	assert_non_null(t);
+	t->mem = t;
+	t->fx = fx_new();
+	t->e = env_start(t, NULL);
+	if (cfg != NULL) {
+		t->cfg = *cfg;
+	}
+	rpctest_server_run(t->e->ts, reg_fn, t);
+	t->c = env_client(t->e, &syntax_scm, &auth_alice);
+	t->iids[0] = dcom_iid_iremotescmactivator;
+	t->n_pc = 1;
+	return t;
+}
+
+static void stop(struct t *t)
+{
+	rpctest_close(t->c);
+	env_stop(t->e);
+	fx_free(t->fx);
+	talloc_free(t);
+}
+
+/* The presentation context for [iid], bound (alter_context) on first use. */
+static uint16_t pc_for(struct t *t, const struct rpc_uuid *iid)
+{
+	struct rpctest_bind_result res;
+	struct rpc_syntax_id syn = { *iid, 0, 0 };
+
+	for (uint16_t i = 0; i < t->n_pc; i++) {
+		if (rpc_uuid_equal(&t->iids[i], iid)) {
+			return i;
+		}
+	}
+	assert_true(t->n_pc < 8);
+	assert_int_equal(rpctest_bind(t->c, t->n_pc, &syn, &auth_alice, &res),
+	                 0);
+	t->iids[t->n_pc] = *iid;
+	return t->n_pc++;
+}
+
+/* Sends [stub] and returns the response stub (the call must not fault). */
+static void call(struct t *t,
+                 const struct rpc_uuid *iid,
+                 uint16_t opnum,
+                 const struct rpc_uuid *ipid,
+                 struct ndr_push *p,
+                 struct rpctest_reply *r)
+{
+	const uint8_t *d;
+	size_t n;
+
+	assert_int_equal(ndr_push_blob(p, &d, &n), NDR_ERR_SUCCESS);
+	assert_int_equal(rpctest_call(t->c, pc_for(t, iid), opnum, ipid, d, n,
+	                              t->mem, r),
+	                 0);
+	if (r->status != 0) {
+		fail_msg("opnum %u faulted 0x%08x", opnum, r->status);
+	}
+}
+
+static void push_on(struct t *t, struct ndr_push *p)
+{
+	assert_int_equal(ndr_push_init(p, t->mem, 0, NULL), NDR_ERR_SUCCESS);
+}
+
+static void pull_on(struct t *t, struct ndr_pull *p, struct rpctest_reply *r)
+{
+	assert_int_equal(
+	        ndr_pull_init(p, t->mem, r->stub, r->stub_len, 0, NULL),
+	        NDR_ERR_SUCCESS);
+}
+
+static struct dcom_orpcthis this57(void)
+{
+	struct dcom_orpcthis th;
+
+	dcom_orpcthis_init(&th, NULL);
+	return th;
+}
+
+/* Activates WbemLevel1Login; returns its IPID. */
+static struct rpc_uuid activate(struct t *t)
+{
+	struct act_result res;
+
+	env_activate(t->c, 0, t->mem, &wmi_clsid_wbemlevel1login,
+	             &wmi_iid_iwbemlevel1login, 1, V57, V57, false, &res);
+	assert_int_equal(res.status, 0);
+	assert_int_equal(res.hr, 0);
+	assert_non_null(res.props);
+	assert_int_equal(res.props->props_out.n, 1);
+	assert_int_equal(res.props->props_out.hresults[0], 0);
+	t->remunk = res.props->scm_reply.ipid_rem_unknown;
+	return res.props->props_out.ifaces[0]->std.ipid;
+}
+
+/* NTLMLogin on [ns]; returns the HRESULT and the services IPID. */
+static uint32_t login_ns(struct t *t, const char *ns, struct rpc_uuid *svc)
+{
+	struct rpc_uuid login = activate(t);
+	struct wmi_ntlm_login_req q = { .orpcthis = this57(),
+		                        .network_resource = (char *)ns };
+	struct wmi_objref_resp r;
+	struct rpctest_reply rep;
+	struct ndr_push p;
+	struct ndr_pull pl;
+
+	push_on(t, &p);
+	assert_int_equal(wmi_ntlm_login_req_push(&p, &q), NDR_ERR_SUCCESS);
+	call(t, &wmi_iid_iwbemlevel1login, WMI_OP_NTLM_LOGIN, &login, &p, &rep);
+	pull_on(t, &pl, &rep);
+	assert_int_equal(wmi_objref_resp_pull(&pl, &r), NDR_ERR_SUCCESS);
+	assert_int_equal(ndr_pull_finish(&pl), NDR_ERR_SUCCESS);
+	if (r.hr == 0) {
+		assert_non_null(r.obj);
+		assert_int_equal(r.obj->kind, DCOM_OBJREF_STANDARD);
+		assert_true(
+		        rpc_uuid_equal(&r.obj->iid, &wmi_iid_iwbemservices));
+		*svc = r.obj->std.ipid;
+	} else {
+		assert_null(r.obj);
+	}
+	return r.hr;
+}
+
+static struct rpc_uuid login(struct t *t)
+{
+	struct rpc_uuid svc;
+
+	assert_int_equal(login_ns(t, "root\\cimv2", &svc), 0);
+	return svc;
+}
+
+/* An IWbemServices call; the response is decoded into [r]. */
+static void svc_call(struct t *t,
+                     const struct rpc_uuid *svc,
+                     uint16_t op,
+                     struct wmi_svc_req *q,
+                     struct wmi_svc_resp *r)
+{
+	struct rpctest_reply rep;
+	struct ndr_push p;
+	struct ndr_pull pl;
+
+	q->orpcthis = this57();
+	push_on(t, &p);
+	assert_int_equal(wmi_svc_req_push(&p, op, q), NDR_ERR_SUCCESS);
+	call(t, &wmi_iid_iwbemservices, op, svc, &p, &rep);
+	pull_on(t, &pl, &rep);
+	assert_int_equal(wmi_svc_resp_pull(&pl, op, r), NDR_ERR_SUCCESS);
+	assert_int_equal(ndr_pull_finish(&pl), NDR_ERR_SUCCESS);
+}
+
+/* ExecQuery; returns the HRESULT and the enumerator's IPID. */
+static uint32_t query(struct t *t,
+                      const struct rpc_uuid *svc,
+                      const char *wql,
+                      int32_t flags,
+                      struct rpc_uuid *en)
+{
+	struct wmi_svc_req q = { .str1 = "WQL",
+		                 .str2 = (char *)wql,
+		                 .flags = flags };
+	struct wmi_svc_resp r;
+
+	svc_call(t, svc, WMI_OP_EXEC_QUERY, &q, &r);
+	if (r.hr == 0) {
+		assert_non_null(r.out);
+		assert_true(rpc_uuid_equal(&r.out->iid,
+		                           &wmi_iid_ienumwbemclassobject));
+		*en = r.out->std.ipid;
+	} else {
+		assert_null(r.out);
+	}
+	return r.hr;
+}
+
+/* Next; decodes the response into [r]. */
+static void next(struct t *t,
+                 const struct rpc_uuid *en,
+                 int32_t timeout,
+                 uint32_t count,
+                 struct wmi_next_resp *r)
+{
+	struct wmi_timeout_req q = { .orpcthis = this57(),
+		                     .timeout = timeout,
+		                     .count = count };
+	struct rpctest_reply rep;
+	struct ndr_push p;
+	struct ndr_pull pl;
+
+	push_on(t, &p);
+	assert_int_equal(wmi_timeout_req_push(&p, true, &q), NDR_ERR_SUCCESS);
+	call(t, &wmi_iid_ienumwbemclassobject, WMI_OP_ENUM_NEXT, en, &p, &rep);
+	pull_on(t, &pl, &rep);
+	assert_int_equal(wmi_next_resp_pull(&pl, r), NDR_ERR_SUCCESS);
+	assert_int_equal(ndr_pull_finish(&pl), NDR_ERR_SUCCESS);
+	assert_int_equal(r->n, r->returned);
+	assert_int_equal(r->max, count);
+}
+
+/* A method whose [in] is the ORPCTHIS (+ lTimeout, count) and [out] an
+ * HRESULT: Reset, Skip. */
+static uint32_t enum_hr(struct t *t,
+                        const struct rpc_uuid *en,
+                        uint16_t op,
+                        uint32_t count)
+{
+	struct wmi_timeout_req q = { .orpcthis = this57(),
+		                     .timeout = -1,
+		                     .count = count };
+	struct wmi_hr_resp r;
+	struct rpctest_reply rep;
+	struct ndr_push p;
+	struct ndr_pull pl;
+
+	push_on(t, &p);
+	if (op == WMI_OP_ENUM_RESET) {
+		assert_int_equal(wmi_orpcthis_req_push(&p, &q.orpcthis),
+		                 NDR_ERR_SUCCESS);
+	} else {
+		assert_int_equal(wmi_timeout_req_push(&p, true, &q),
+		                 NDR_ERR_SUCCESS);
+	}
+	call(t, &wmi_iid_ienumwbemclassobject, op, en, &p, &rep);
+	pull_on(t, &pl, &rep);
+	assert_int_equal(wmi_hr_resp_pull(&pl, &r), NDR_ERR_SUCCESS);
+	return r.hr;
+}
+
+/* A method with only the ORPCTHIS in and an interface pointer out. */
+static uint32_t objref_call(struct t *t,
+                            const struct rpc_uuid *iid,
+                            uint16_t op,
+                            const struct rpc_uuid *ipid,
+                            struct dcom_objref **out)
+{
+	struct dcom_orpcthis th = this57();
+	struct wmi_objref_resp r;
+	struct rpctest_reply rep;
+	struct ndr_push p;
+	struct ndr_pull pl;
+
+	push_on(t, &p);
+	assert_int_equal(wmi_orpcthis_req_push(&p, &th), NDR_ERR_SUCCESS);
+	call(t, iid, op, ipid, &p, &rep);
+	pull_on(t, &pl, &rep);
+	assert_int_equal(wmi_objref_resp_pull(&pl, &r), NDR_ERR_SUCCESS);
+	*out = r.obj;
+	return r.hr;
+}
+
+/* The Name of a by-value instance. */
+static const char *obj_name(struct t *t, const struct dcom_objref *o)
+{
+	struct wmio_object *wo = NULL;
+	const struct cim_value *v;
+
+	assert_true(wmi_objref_is_classobject(o));
+	assert_true(hr_ok(
+	        wmio_decode(t->mem, o->data, o->n_data, NULL, &wo, NULL)));
+	assert_false(wo->is_class);
+	v = cim_instance_get(wo->inst, "Name");
+	assert_non_null(v);
+	return v->null ? NULL : v->v.s;
+}
+
+/* Reads [en] one object at a time to the end; returns the names
+ * joined with ','. */
+static char *drain(struct t *t, const struct rpc_uuid *en, uint32_t batch)
+{
+	char *s = talloc_strdup(t->mem, "");
+	struct wmi_next_resp r;
+
+	for (;;) {
+		next(t, en, -1, batch, &r);
+		for (uint32_t i = 0; i < r.n; i++) {
+			s = talloc_asprintf_append(s, "%s%s", *s ? "," : "",
+			                           obj_name(t, r.objs[i]));
+		}
+		if (r.hr == 1) {
+			return s;
+		}
+		assert_int_equal(r.hr, 0);
+		assert_int_equal(r.n, batch);
+	}
+}
+
+/* ---- tests ---- */
+
+static void test_login_query_next_sync(void **state)
+{
+	struct t *t = start(NULL);
+	struct rpc_uuid svc = login(t), en, en2;
+	struct wmi_next_resp r;
+
+	(void)state;
+	assert_int_equal(
+	        query(t, &svc, "SELECT * FROM T_Base WHERE Size < 4", 0, &en),
+	        0);
+	/* One at a time as impacket: objects with S_OK, the end as 0
+	 * objects + WBEM_S_FALSE. */
+	assert_string_equal(drain(t, &en, 1), "a,b,c");
+	next(t, &en, -1, 1, &r);
+	assert_int_equal(r.n, 0);
+	assert_int_equal(r.hr, 1);
+	/* Several at once: fewer than asked at the end + WBEM_S_FALSE. */
+	assert_int_equal(query(t, &svc, "SELECT Name FROM T_Base", 0, &en2), 0);
+	next(t, &en2, -1, 10, &r);
+	assert_int_equal(r.n, 4); /* a, b, c and the T_Sub s1 */
+	assert_int_equal(r.hr, 1);
+	stop(t);
+}
+
+static void test_login_errors(void **state)
+{
+	struct t *t = start(NULL);
+	struct rpc_uuid svc, en;
+
+	(void)state;
+	assert_int_equal(login_ns(t, "root\\nope", &svc),
+	                 HR_WBEM_E_INVALID_NAMESPACE.v);
+	assert_int_equal(login_ns(t, "//./root/cimv2", &svc), 0);
+	assert_int_equal(query(t, &svc, "SELECT * FROM Nope", 0, &en),
+	                 HR_WBEM_E_INVALID_CLASS.v);
+	assert_int_equal(query(t, &svc, "SELECT FROM", 0, &en),
+	                 HR_WBEM_E_INVALID_QUERY.v);
+	stop(t);
+}
+
+static void test_login_other_methods(void **state)
+{
+	struct t *t = start(NULL);
+	struct rpc_uuid login = activate(t);
+	struct wmi_establish_position_req ep = { .orpcthis = this57() };
+	struct wmi_establish_position_resp epr;
+	struct wmi_request_challenge_req rc = { .orpcthis = this57() };
+	struct wmi_request_challenge_resp rcr;
+	struct wmi_wbem_login_req wl = { .orpcthis = this57() };
+	struct wmi_objref_resp wlr;
+	struct rpctest_reply rep;
+	struct ndr_push p;
+	struct ndr_pull pl;
+
+	(void)state;
+	push_on(t, &p);
+	wmi_establish_position_req_push(&p, &ep);
+	call(t, &wmi_iid_iwbemlevel1login, WMI_OP_ESTABLISH_POSITION, &login,
+	     &p, &rep);
+	pull_on(t, &pl, &rep);
+	assert_int_equal(wmi_establish_position_resp_pull(&pl, &epr), 0);
+	assert_int_equal(epr.hr, 0);
+	assert_int_equal(epr.locale_version, 1);
+	push_on(t, &p);
+	wmi_request_challenge_req_push(&p, &rc);
+	call(t, &wmi_iid_iwbemlevel1login, WMI_OP_REQUEST_CHALLENGE, &login, &p,
+	     &rep);
+	pull_on(t, &pl, &rep);
+	assert_int_equal(wmi_request_challenge_resp_pull(&pl, &rcr), 0);
+	assert_int_equal(rcr.hr, HR_WBEM_E_NOT_SUPPORTED.v);
+	push_on(t, &p);
+	wmi_wbem_login_req_push(&p, &wl);
+	call(t, &wmi_iid_iwbemlevel1login, WMI_OP_WBEM_LOGIN, &login, &p, &rep);
+	pull_on(t, &pl, &rep);
+	assert_int_equal(wmi_objref_resp_pull(&pl, &wlr), 0);
+	assert_int_equal(wlr.hr, HR_WBEM_E_NOT_SUPPORTED.v);
+	assert_null(wlr.obj);
+	stop(t);
+}
+
+static void test_semisync_forward_only_bounded(void **state)
+{
+	struct wmi_config cfg = { .queue_objects = 8 };
+	struct t *t;
+	struct rpc_uuid svc, en;
+	struct wmi_next_resp r;
+	struct dcom_objref *clone = NULL;
+	uint32_t total = 0;
+
+	(void)state;
+	t = start(&cfg);
+	fx_add_big(t->fx, 500);
+	svc = login(t);
+	/* RETURN_IMMEDIATELY | FORWARD_ONLY, as Windows clients send. */
+	assert_int_equal(query(t, &svc, "SELECT * FROM T_Big", 0x30, &en), 0);
+	assert_int_equal(enum_hr(t, &en, WMI_OP_ENUM_RESET, 0),
+	                 HR_WBEM_E_INVALID_OPERATION.v);
+	assert_int_equal(objref_call(t, &wmi_iid_ienumwbemclassobject,
+	                             WMI_OP_ENUM_CLONE, &en, &clone),
+	                 HR_WBEM_E_INVALID_OPERATION.v);
+	assert_null(clone);
+	for (;;) {
+		next(t, &en, -1, 37, &r);
+		total += r.n;
+		if (r.hr == 1) {
+			break;
+		}
+		assert_int_equal(r.hr, 0);
+		assert_int_equal(r.n, 37);
+	}
+	assert_int_equal(total, 500);
+	stop(t);
+}
+
+static void test_semisync_client_too_slow(void **state)
+{
+	struct wmi_config cfg = { .queue_objects = 4, .client_wait_ms = 100 };
+	struct t *t;
+	struct rpc_uuid svc, en;
+	struct wmi_next_resp r;
+	uint32_t got = 0;
+
+	(void)state;
+	t = start(&cfg);
+	fx_add_big(t->fx, 100);
+	svc = login(t);
+	assert_int_equal(query(t, &svc, "SELECT * FROM T_Big", 0x30, &en), 0);
+	/* The producer fills its 4 and gives up on us after 100 ms. */
+	usleep(400 * 1000);
+	for (;;) {
+		next(t, &en, -1, 1, &r);
+		if (r.n == 0) {
+			break;
+		}
+		assert_int_equal(r.hr, 0);
+		got++;
+	}
+	assert_int_equal(got, 4);
+	assert_int_equal(r.hr, HR_WBEM_E_CLIENT_TOO_SLOW.v);
+	stop(t);
+}
+
+static void test_semisync_errors_come_from_next(void **state)
+{
+	struct t *t = start(NULL);
+	struct rpc_uuid svc = login(t), en;
+	struct wmi_next_resp r;
+
+	(void)state;
+	assert_int_equal(query(t, &svc, "SELECT * FROM Nope", 0x10, &en), 0);
+	next(t, &en, -1, 5, &r);
+	assert_int_equal(r.n, 0);
+	assert_int_equal(r.hr, HR_WBEM_E_INVALID_CLASS.v);
+	/* A semisynchronous query that works, not forward-only: Reset. */
+	assert_int_equal(query(t, &svc, "SELECT * FROM T_Base WHERE Size < 4",
+	                       0x10, &en),
+	                 0);
+	assert_string_equal(drain(t, &en, 2), "a,b,c");
+	assert_int_equal(enum_hr(t, &en, WMI_OP_ENUM_RESET, 0), 0);
+	assert_string_equal(drain(t, &en, 3), "a,b,c");
+	stop(t);
+}
+
+static void test_reset_clone_skip_timeout(void **state)
+{
+	struct t *t = start(NULL);
+	struct rpc_uuid svc = login(t), en, en2;
+	struct dcom_objref *clone = NULL;
+	struct wmi_next_resp r;
+
+	(void)state;
+	assert_int_equal(
+	        query(t, &svc, "SELECT * FROM T_Base WHERE Size < 4", 0, &en),
+	        0);
+	assert_int_equal(enum_hr(t, &en, WMI_OP_ENUM_SKIP, 1), 0);
+	assert_int_equal(objref_call(t, &wmi_iid_ienumwbemclassobject,
+	                             WMI_OP_ENUM_CLONE, &en, &clone),
+	                 0);
+	assert_non_null(clone);
+	en2 = clone->std.ipid;
+	/* The clone starts where the original was. */
+	assert_string_equal(drain(t, &en2, 5), "b,c");
+	/* lTimeout 0 answers with what is there. */
+	next(t, &en, 0, 1, &r);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.hr, 0);
+	assert_string_equal(obj_name(t, r.objs[0]), "b");
+	assert_int_equal(enum_hr(t, &en, WMI_OP_ENUM_SKIP, 5), 1);
+	assert_int_equal(enum_hr(t, &en, WMI_OP_ENUM_RESET, 0), 0);
+	next(t, &en, -1, 3, &r);
+	assert_int_equal(r.n, 3);
+	assert_int_equal(r.hr, 0);
+	/* uCount 0 is refused. */
+	next(t, &en, -1, 0, &r);
+	assert_int_equal(r.hr, HR_WBEM_E_INVALID_PARAMETER.v);
+	stop(t);
+}
+
+/* RemQueryInterface for [iid] on [ipid]; returns the new IPID. */
+static struct rpc_uuid rem_qi(struct t *t,
+                              const struct rpc_uuid *ipid,
+                              const struct rpc_uuid *iid)
+{
+	struct dcom_rem_qi_req q = { .orpcthis = this57(),
+		                     .ipid = *ipid,
+		                     .refs = 5,
+		                     .n_iids = 1,
+		                     .iids = (struct rpc_uuid *)iid };
+	struct dcom_rem_qi_resp r;
+	struct rpctest_reply rep;
+	struct ndr_push p;
+	struct ndr_pull pl;
+
+	push_on(t, &p);
+	assert_int_equal(dcom_rem_qi_req_push(&p, &q), NDR_ERR_SUCCESS);
+	call(t, &dcom_iid_iremunknown, 3, &t->remunk, &p, &rep);
+	pull_on(t, &pl, &rep);
+	assert_int_equal(dcom_rem_qi_resp_pull(&pl, &r), NDR_ERR_SUCCESS);
+	assert_int_equal(r.hr, 0);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.results[0].hr, 0);
+	return r.results[0].std.ipid;
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static void test_smart_enumerator_packet(void **state)
+{
+	struct t *t = start(NULL);
+	struct rpc_uuid svc = login(t), en, fetch;
+	struct dcom_objref *smart = NULL;
+	struct wmi_smart_next_req q = { .orpcthis = this57(),
+		                        .timeout = 5000,
+		                        .count = 10 };
+	struct wmi_smart_next_resp r;
+	struct rpctest_reply rep;
+	struct ndr_push p;
+	struct ndr_pull pl;
+	const uint8_t *b, *cp = NULL;
+	size_t pos, n_cp = 0;
+	const char *names[3];
+
+	(void)state;
+	assert_int_equal(query(t, &svc, "SELECT * FROM T_Base WHERE Size < 4",
+	                       0x30, &en),
+	                 0);
+	fetch = rem_qi(t, &en, &wmi_iid_iwbemfetchsmartenum);
+	assert_int_equal(objref_call(t, &wmi_iid_iwbemfetchsmartenum,
+	                             WMI_OP_GET_SMART_ENUM, &fetch, &smart),
+	                 0);
+	assert_non_null(smart);
+	assert_true(rpc_uuid_equal(&smart->iid, &wmi_iid_iwbemwcosmartenum));
+	push_on(t, &p);
+	assert_int_equal(wmi_smart_next_req_push(&p, &q), NDR_ERR_SUCCESS);
+	call(t, &wmi_iid_iwbemwcosmartenum, WMI_OP_SMART_NEXT, &smart->std.ipid,
+	     &p, &rep);
+	pull_on(t, &pl, &rep);
+	assert_int_equal(wmi_smart_next_resp_pull(&pl, &r), NDR_ERR_SUCCESS);
+	assert_int_equal(r.hr, 1); /* 3 < 10: WBEM_S_FALSE */
+	assert_int_equal(r.returned, 3);
+	b = r.buf;
+	/* ObjectArray header (MS-WMI 2.2.14). */
+	assert_true(r.n_buf > 46);
+	assert_int_equal(rd32(b), 0);
+	assert_memory_equal(b + 4, "WBEMDATA", 8);
+	assert_int_equal(rd32(b + 12), 0x1A);
+	assert_int_equal(rd32(b + 16), r.n_buf - 0x1A);
+	assert_int_equal(b[24], 1);
+	assert_int_equal(b[25], 1);
+	assert_int_equal(rd32(b + 26), 8);
+	assert_int_equal(rd32(b + 30), r.n_buf - 34);
+	assert_int_equal(rd32(b + 34), 12);
+	assert_int_equal(rd32(b + 38), r.n_buf - 46);
+	assert_int_equal(rd32(b + 42), 3);
+	pos = 46;
+	for (int i = 0; i < 3; i++) {
+		uint32_t dsize = rd32(b + pos + 4);
+		uint8_t type = b[pos + 8];
+		const uint8_t *o = b + pos + 9;
+		const uint8_t *data = o + 24;
+		uint32_t n = rd32(o + 4);
+		struct buf full;
+		struct wmio_object *wo = NULL;
+		size_t off, len;
+
+		assert_int_equal(rd32(b + pos), 9);
+		assert_int_equal(rd32(o), 0x18);
+		assert_int_equal(dsize, 0x18 + n);
+		/* The first of the class carries it, the others do not. */
+		assert_int_equal(type, i == 0 ? 2 : 3);
+		buf_init(&full, t->mem);
+		if (i == 0) {
+			assert_true(hr_ok(wmio_instance_class_part(
+			        data, n, &off, &len, NULL)));
+			cp = data + off;
+			n_cp = len;
+			buf_add(&full, data, n);
+		} else {
+			/* Same class GUID as the first. */
+			assert_memory_equal(o + 8, b + 46 + 9 + 8, 16);
+			assert_true(hr_ok(wmio_instance_add_class_part(
+			        &full, data, n, cp, n_cp, NULL)));
+		}
+		assert_true(
+		        hr_ok(wmio_decode_block(t->mem, (uint8_t *)full.data,
+		                                full.len, NULL, &wo, NULL)));
+		names[i] = cim_instance_get(wo->inst, "Name")->v.s;
+		pos += 9 + dsize;
+	}
+	assert_int_equal(pos, r.n_buf);
+	assert_string_equal(names[0], "a");
+	assert_string_equal(names[1], "b");
+	assert_string_equal(names[2], "c");
+	stop(t);
+}
+
+/* A single-object call with ppCallResult; returns the call result IPID. */
+static uint32_t get_object(struct t *t,
+                           const struct rpc_uuid *svc,
+                           const char *path,
+                           int32_t flags,
+                           struct wmi_svc_resp *r)
+{
+	struct wmi_svc_req q = { .str1 = (char *)path,
+		                 .flags = flags,
+		                 .pp_obj = { .set = (flags & 0x10) == 0 },
+		                 .pp_result = { .set = (flags & 0x10) != 0 } };
+
+	svc_call(t, svc, WMI_OP_GET_OBJECT, &q, r);
+	return r->hr;
+}
+
+static uint32_t callres_call(struct t *t,
+                             const struct rpc_uuid *cr,
+                             uint16_t op,
+                             struct rpctest_reply *rep)
+{
+	struct wmi_timeout_req q = { .orpcthis = this57(), .timeout = 0 };
+	struct ndr_push p;
+
+	push_on(t, &p);
+	assert_int_equal(wmi_timeout_req_push(&p, false, &q), NDR_ERR_SUCCESS);
+	call(t, &wmi_iid_iwbemcallresult, op, cr, &p, rep);
+	return rd32(rep->stub + rep->stub_len - 4);
+}
+
+static void test_call_result_semisync_get_object(void **state)
+{
+	struct t *t = start(NULL);
+	struct rpc_uuid svc = login(t), cr;
+	struct wmi_svc_resp r;
+	struct rpctest_reply rep;
+	struct ndr_pull pl;
+	struct wmi_objref_resp orr;
+	struct wmi_status_resp sr;
+
+	(void)state;
+	assert_int_equal(get_object(t, &svc, "T_Base.Name=\"b\"", 0x10, &r), 0);
+	assert_false(r.pp_obj.set);
+	assert_true(r.pp_result.set);
+	assert_non_null(r.pp_result.obj);
+	cr = r.pp_result.obj->std.ipid;
+	assert_int_equal(callres_call(t, &cr, WMI_OP_GET_CALL_STATUS, &rep), 0);
+	pull_on(t, &pl, &rep);
+	assert_int_equal(wmi_status_resp_pull(&pl, &sr), 0);
+	assert_int_equal(sr.status, 0);
+	assert_int_equal(callres_call(t, &cr, WMI_OP_GET_RESULT_OBJECT, &rep),
+	                 0);
+	pull_on(t, &pl, &rep);
+	assert_int_equal(wmi_objref_resp_pull(&pl, &orr), 0);
+	assert_string_equal(obj_name(t, orr.obj), "b");
+	assert_int_equal(callres_call(t, &cr, WMI_OP_GET_RESULT_STRING, &rep),
+	                 HR_WBEM_E_INVALID_OPERATION.v);
+	assert_int_equal(callres_call(t, &cr, WMI_OP_GET_RESULT_SERVICES, &rep),
+	                 HR_WBEM_E_INVALID_OPERATION.v);
+	/* Semisynchronous without ppCallResult: refused. */
+	{
+		struct wmi_svc_req q = { .str1 = "T_Base",
+			                 .flags = 0x10,
+			                 .pp_obj = { .set = true } };
+
+		svc_call(t, &svc, WMI_OP_GET_OBJECT, &q, &r);
+		assert_int_equal(r.hr, HR_WBEM_E_INVALID_PARAMETER.v);
+	}
+	/* Synchronous: the object in ppObject; a failure as the result. */
+	assert_int_equal(get_object(t, &svc, "T_Base.Name=\"c\"", 0, &r), 0);
+	assert_string_equal(obj_name(t, r.pp_obj.obj), "c");
+	assert_int_equal(get_object(t, &svc, "T_Base.Name=\"zz\"", 0, &r),
+	                 HR_WBEM_E_NOT_FOUND.v);
+	assert_true(r.pp_obj.set);
+	assert_null(r.pp_obj.obj);
+	stop(t);
+}
+
+static void test_put_and_delete_instance(void **state)
+{
+	struct t *t = start(NULL);
+	struct rpc_uuid svc = login(t), cr;
+	struct cim_object *co = NULL;
+	struct cim_instance *inst;
+	struct cim_value v = { .type = CIM_T_STRING, .v.s = "zed" };
+	struct buf b;
+	struct dcom_objref o;
+	struct wmi_svc_req q = { .flags = 0x10, .pp_result = { .set = true } };
+	struct wmi_svc_resp r;
+	struct rpctest_reply rep;
+	struct ndr_pull pl;
+	struct wmi_string_resp sr;
+
+	(void)state;
+	/* The client builds the instance from the class it fetched. */
+	assert_true(hr_ok(
+	        cimom_get_object(t->fx->s, t->mem, "T_Base", 0, &co, NULL)));
+	inst = cim_instance_new(t->mem, co->u.cls);
+	assert_true(hr_ok(cim_instance_set(inst, "Name", &v)));
+	buf_init(&b, t->mem);
+	assert_true(hr_ok(wmio_encode_instance(&b, inst, NULL, NULL, 0)));
+	wmi_objref_classobject(&o, (uint8_t *)b.data, b.len);
+	q.obj = &o;
+	svc_call(t, &svc, WMI_OP_PUT_INSTANCE, &q, &r);
+	assert_int_equal(r.hr, 0);
+	assert_non_null(r.pp_result.obj);
+	cr = r.pp_result.obj->std.ipid;
+	assert_int_equal(callres_call(t, &cr, WMI_OP_GET_RESULT_STRING, &rep),
+	                 0);
+	pull_on(t, &pl, &rep);
+	assert_int_equal(wmi_string_resp_pull(&pl, &sr), 0);
+	assert_string_equal(sr.str, "T_Base.Name=\"zed\"");
+	assert_int_equal(get_object(t, &svc, "T_Base.Name=\"zed\"", 0, &r), 0);
+	/* CREATE_ONLY of an existing one fails unchanged. */
+	q.flags = 0x2;
+	q.pp_result.set = false;
+	svc_call(t, &svc, WMI_OP_PUT_INSTANCE, &q, &r);
+	assert_int_equal(r.hr, HR_WBEM_E_ALREADY_EXISTS.v);
+	/* A class where an instance belongs. */
+	buf_init(&b, t->mem);
+	assert_true(
+	        hr_ok(wmio_encode_class(&b, co->u.cls, NULL, NULL, NULL, 0)));
+	wmi_objref_classobject(&o, (uint8_t *)b.data, b.len);
+	q.flags = 0;
+	svc_call(t, &svc, WMI_OP_PUT_INSTANCE, &q, &r);
+	assert_int_equal(r.hr, HR_WBEM_E_INVALID_PARAMETER.v);
+	/* Garbage object. */
+	o.data[0] ^= 0xFF;
+	svc_call(t, &svc, WMI_OP_PUT_INSTANCE, &q, &r);
+	assert_int_equal(r.hr, HR_WBEM_E_MARSHAL_INVALID_SIGNATURE.v);
+	{
+		struct wmi_svc_req d = { .str1 = "T_Base.Name=\"zed\"" };
+
+		svc_call(t, &svc, WMI_OP_DELETE_INSTANCE, &d, &r);
+		assert_int_equal(r.hr, 0);
+		assert_false(r.pp_result.set);
+		svc_call(t, &svc, WMI_OP_DELETE_INSTANCE, &d, &r);
+		assert_int_equal(r.hr, HR_WBEM_E_NOT_FOUND.v);
+	}
+	assert_int_equal(get_object(t, &svc, "T_Base.Name=\"zed\"", 0, &r),
+	                 HR_WBEM_E_NOT_FOUND.v);
+	stop(t);
+}
+
+static void test_open_namespace(void **state)
+{
+	struct t *t = start(NULL);
+	struct rpc_uuid root, child, en;
+	struct wmi_svc_req q = { .str1 = "cimv2", .pp_obj = { .set = true } };
+	struct wmi_svc_resp r;
+	struct rpctest_reply rep;
+	struct ndr_pull pl;
+	struct wmi_objref_resp orr;
+
+	(void)state;
+	assert_int_equal(login_ns(t, "root", &root), 0);
+	assert_int_equal(query(t, &root, "SELECT * FROM T_Base", 0, &en),
+	                 HR_WBEM_E_INVALID_CLASS.v);
+	svc_call(t, &root, WMI_OP_OPEN_NAMESPACE, &q, &r);
+	assert_int_equal(r.hr, 0);
+	assert_non_null(r.pp_obj.obj);
+	child = r.pp_obj.obj->std.ipid;
+	assert_int_equal(
+	        query(t, &child, "SELECT * FROM T_Base WHERE Size < 4", 0, &en),
+	        0);
+	assert_string_equal(drain(t, &en, 1), "a,b,c");
+	/* Unknown namespace, absolute path. */
+	q.str1 = "nope";
+	svc_call(t, &root, WMI_OP_OPEN_NAMESPACE, &q, &r);
+	assert_int_equal(r.hr, HR_WBEM_E_INVALID_NAMESPACE.v);
+	assert_null(r.pp_obj.obj);
+	q.str1 = "\\\\.\\root\\cimv2";
+	svc_call(t, &root, WMI_OP_OPEN_NAMESPACE, &q, &r);
+	assert_int_equal(r.hr, HR_WBEM_E_INVALID_NAMESPACE.v);
+	/* Semisynchronous: IWbemServices from the call result. */
+	q.str1 = "cimv2";
+	q.flags = 0x10;
+	q.pp_obj.set = false;
+	q.pp_result.set = true;
+	svc_call(t, &root, WMI_OP_OPEN_NAMESPACE, &q, &r);
+	assert_int_equal(r.hr, 0);
+	assert_non_null(r.pp_result.obj);
+	assert_int_equal(callres_call(t, &r.pp_result.obj->std.ipid,
+	                              WMI_OP_GET_RESULT_SERVICES, &rep),
+	                 0);
+	pull_on(t, &pl, &rep);
+	assert_int_equal(wmi_objref_resp_pull(&pl, &orr), 0);
+	assert_true(rpc_uuid_equal(&orr.obj->iid, &wmi_iid_iwbemservices));
+	assert_int_equal(query(t, &orr.obj->std.ipid,
+	                       "SELECT * FROM T_Base WHERE Size < 4", 0, &en),
+	                 0);
+	stop(t);
+}
+
+static void test_enumerations_and_refusals(void **state)
+{
+	struct t *t = start(NULL);
+	struct rpc_uuid svc = login(t);
+	struct wmi_svc_req q = { 0 };
+	struct wmi_svc_resp r;
+	struct wmi_next_resp nr;
+	uint32_t classes = 0;
+
+	(void)state;
+	/* CreateInstanceEnum, shallow: T_Base only (not s1). */
+	q.str1 = "T_Base";
+	q.flags = 1;
+	svc_call(t, &svc, WMI_OP_CREATE_INSTANCE_ENUM, &q, &r);
+	assert_int_equal(r.hr, 0);
+	assert_string_equal(drain(t, &r.out->std.ipid, 2), "a,b,c");
+	/* CreateClassEnum of T_Base's subclasses: classes by value. */
+	q.str1 = "T_Base";
+	q.flags = 0;
+	svc_call(t, &svc, WMI_OP_CREATE_CLASS_ENUM, &q, &r);
+	assert_int_equal(r.hr, 0);
+	for (;;) {
+		next(t, &r.out->std.ipid, -1, 1, &nr);
+		if (nr.n == 0) {
+			break;
+		}
+		{
+			struct wmio_object *wo = NULL;
+
+			assert_true(hr_ok(wmio_decode(t->mem, nr.objs[0]->data,
+			                              nr.objs[0]->n_data, NULL,
+			                              &wo, NULL)));
+			assert_true(wo->is_class);
+			assert_string_equal(wo->cls->name, "T_Sub");
+			classes++;
+		}
+	}
+	assert_int_equal(classes, 1);
+	assert_int_equal(nr.hr, 1);
+	/* CreateInstanceEnum of an unknown class. */
+	q.str1 = "Nope";
+	svc_call(t, &svc, WMI_OP_CREATE_INSTANCE_ENUM, &q, &r);
+	assert_int_equal(r.hr, HR_WBEM_E_INVALID_CLASS.v);
+	assert_null(r.out);
+	/* Asynchronous forms and event queries are not supported. */
+	q.str1 = "WQL";
+	q.str2 = "SELECT * FROM T_Base";
+	q.sink = NULL;
+	svc_call(t, &svc, WMI_OP_EXEC_QUERY_ASYNC, &q, &r);
+	assert_int_equal(r.hr, HR_WBEM_E_NOT_SUPPORTED.v);
+	svc_call(t, &svc, WMI_OP_EXEC_NOTIFICATION_QUERY, &q, &r);
+	assert_int_equal(r.hr, HR_WBEM_E_NOT_SUPPORTED.v);
+	assert_null(r.out);
+	svc_call(t, &svc, WMI_OP_QUERY_OBJECT_SINK, &q, &r);
+	assert_int_equal(r.hr, HR_WBEM_E_NOT_SUPPORTED.v);
+	svc_call(t, &svc, WMI_OP_CANCEL_ASYNC_CALL, &q, &r);
+	assert_int_equal(r.hr, HR_WBEM_E_INVALID_PARAMETER.v);
+	stop(t);
+}
+
+static void test_exec_method_errors_pass_through(void **state)
+{
+	struct t *t = start(NULL);
+	struct rpc_uuid svc = login(t);
+	struct wmi_svc_req q = { .str1 = "T_Static",
+		                 .str2 = "Run",
+		                 .pp_obj = { .set = true } };
+	struct wmi_svc_resp r;
+	struct cim_instance *out = NULL;
+	hresult direct;
+
+	(void)state;
+	/* Whatever cimom answers reaches the client unchanged. */
+	direct = cimom_exec_method(t->fx->s, t->mem, "T_Static", "Run", NULL, 0,
+	                           &out, NULL);
+	svc_call(t, &svc, WMI_OP_EXEC_METHOD, &q, &r);
+	assert_int_equal(r.hr, direct.v);
+	q.str2 = "NoSuchMethod";
+	svc_call(t, &svc, WMI_OP_EXEC_METHOD, &q, &r);
+	assert_int_equal(r.hr, HR_WBEM_E_INVALID_METHOD.v);
+	assert_null(r.pp_obj.obj);
+	q.str1 = "Not a path ===";
+	svc_call(t, &svc, WMI_OP_EXEC_METHOD, &q, &r);
+	assert_int_equal(r.hr, HR_WBEM_E_INVALID_OBJECT_PATH.v);
+	stop(t);
+}
+
+static void test_get_object_trailing_junk_and_bad_stub(void **state)
+{
+	struct t *t = start(NULL);
+	struct rpc_uuid svc = login(t);
+	struct wmi_svc_req q = { .orpcthis = this57(),
+		                 .str1 = "T_Base.Name=\"a\"",
+		                 .pp_obj = { .set = true } };
+	struct wmi_svc_resp r;
+	struct rpctest_reply rep;
+	struct ndr_push p;
+	struct ndr_pull pl;
+	static const uint8_t junk[12] = { 0x10, 0x45 };
+	const uint8_t *d;
+	size_t n;
+
+	(void)state;
+	push_on(t, &p);
+	assert_int_equal(wmi_svc_req_push(&p, WMI_OP_GET_OBJECT, &q), 0);
+	assert_int_equal(ndr_push_bytes(&p, junk, sizeof(junk)), 0);
+	call(t, &wmi_iid_iwbemservices, WMI_OP_GET_OBJECT, &svc, &p, &rep);
+	pull_on(t, &pl, &rep);
+	assert_int_equal(wmi_svc_resp_pull(&pl, WMI_OP_GET_OBJECT, &r), 0);
+	assert_int_equal(r.hr, 0);
+	assert_string_equal(obj_name(t, r.pp_obj.obj), "a");
+	/* A truncated stub is a fault (nca_s_fault_ndr), not a crash. */
+	push_on(t, &p);
+	assert_int_equal(wmi_svc_req_push(&p, WMI_OP_GET_OBJECT, &q), 0);
+	assert_int_equal(ndr_push_blob(&p, &d, &n), 0);
+	assert_int_equal(rpctest_call(t->c, pc_for(t, &wmi_iid_iwbemservices),
+	                              WMI_OP_GET_OBJECT, &svc, d, n - 6, t->mem,
+	                              &rep),
+	                 0);
+	assert_int_not_equal(rep.status, 0);
+	/* The connection still works. */
+	assert_int_equal(get_object(t, &svc, "T_Base.Name=\"b\"", 0, &r), 0);
+	stop(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_login_query_next_sync),
+		cmocka_unit_test(test_login_errors),
+		cmocka_unit_test(test_login_other_methods),
+		cmocka_unit_test(test_semisync_forward_only_bounded),
+		cmocka_unit_test(test_semisync_client_too_slow),
+		cmocka_unit_test(test_semisync_errors_come_from_next),
+		cmocka_unit_test(test_reset_clone_skip_timeout),
+		cmocka_unit_test(test_smart_enumerator_packet),
+		cmocka_unit_test(test_call_result_semisync_get_object),
+		cmocka_unit_test(test_put_and_delete_instance),
+		cmocka_unit_test(test_open_namespace),
+		cmocka_unit_test(test_enumerations_and_refusals),
+		cmocka_unit_test(test_exec_method_errors_pass_through),
+		cmocka_unit_test(test_get_object_trailing_junk_and_bad_stub),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
