@@ -8,8 +8,8 @@ library against it.
 
 Checks are named; a check whose name is in the test's KNOWN_FAILURES list
 is reported as "KNOWN FAILURE" without failing the test, and one that
-passes while listed fails the test ("UNEXPECTED PASS"), so the list never
-hides a fixed server.  Standard library plus impacket; /usr/bin/python3.
+passes while listed is reported as "UNEXPECTED PASS" (not fatal, since a
+failure may show in one build only, e.g. under ASan).  Standard library plus impacket; /usr/bin/python3.
 """
 import argparse
 import os
@@ -215,15 +215,18 @@ class Checks:
         self.seen = set()
         self.failed = []
         self.known_hit = []
+        self.unexpected = []
         self.passed = 0
 
     def check(self, name, ok, detail=""):
         self.seen.add(name)
         if ok:
             if name in self.known:
-                print("UNEXPECTED PASS %s (remove it from KNOWN_FAILURES)"
-                      % name)
-                self.failed.append(name)
+                # Not fatal: a known failure may show in one build only
+                # (e.g. under ASan).
+                print("UNEXPECTED PASS %s (in KNOWN_FAILURES; remove it "
+                      "if it passes in every build)" % name)
+                self.unexpected.append(name)
             else:
                 self.passed += 1
                 print("ok   %s" % name)
@@ -243,6 +246,9 @@ class Checks:
             print("failed: " + ", ".join(self.failed))
         if self.known_hit:
             print("known failures: " + ", ".join(self.known_hit))
+        if self.unexpected:
+            print("listed as known but passed: " +
+                  ", ".join(self.unexpected))
         never = sorted(self.known - self.seen)
         if never:
             print("listed as known but never run: " + ", ".join(never))
