@@ -23,7 +23,8 @@ with the services raised to privacy as wmiexec's -rpc-auth-level would:
   "cmd.exe /Q /c ..." in "C:\\" returns 9 (path not found, Windows'
   code for a missing program or folder);
 - then the real wmiexec.py -nooutput runs "whoami" (sent as
-  cmd.exe /Q /c whoami in C:\\): it exits 0 and prints no error.
+  cmd.exe /Q /c whoami in C:\\): it exits 0 and prints no error; as a
+  non-administrator it prints E_ACCESSDENIED from activation and exits 1.
 
 Needs root (port 135); skips (77) otherwise or without impacket.
 """
@@ -49,6 +50,8 @@ CREATE_SIGNATURE = (
      ("ProcessStartupInformation", "object")],
     [("ProcessId", "uint32"), ("ReturnValue", "uint32")])
 
+E_NOT_ADMIN = "[-] DCOM SessionError: code: 0x80070005 - " \
+    "E_ACCESSDENIED - General access denied error."
 E_INVALID_METHOD = "WMI Session Error: code: 0x8004102e - " \
     "WBEM_E_INVALID_METHOD"
 
@@ -282,6 +285,20 @@ def real_wmiexec(ck, svc, args):
     ck.check("wmiexec-nooutput", rc == 0 and lines == [],
              "exit status %s; wmiexec printed:\n%s\nwant exit 0 and "
              "nothing but the banner" % (rc, out))
+
+    # Not an administrator: activation refuses (E_ACCESSDENIED), wmiexec
+    # prints it and exits 1.
+    argv = ["-nooutput", H.target(H.PLAIN[0], H.PLAIN[1], svc.addr),
+            "whoami"]
+    print("\n== wmiexec: /usr/bin/python3 %s %s"
+          % (args.script, " ".join(argv)))
+    rc, out = H.run_script(args.script, argv, timeout=60)
+    lines = [x for x in out.split("\n")
+             if x.strip() and not x.startswith("Impacket v")]
+    want = [E_NOT_ADMIN]
+    ck.check("wmiexec-not-administrator", rc == 1 and lines == want,
+             "exit status %s; wmiexec printed:\n%s\nwant exit 1 and %r"
+             % (rc, out, want))
 
 
 def main():

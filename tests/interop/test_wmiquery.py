@@ -123,6 +123,9 @@ E_NOT_FOUND = "[-] WMI Session Error: code: 0x80041002 - WBEM_E_NOT_FOUND"
 E_INVALID_NAMESPACE = "[-] WMI Session Error: code: 0x8004100e - " \
     "WBEM_E_INVALID_NAMESPACE"
 E_WRONG_PASSWORD = "[-] rpc_s_access_denied"
+E_VERSION_MISMATCH = "[-] DCOM SessionError: code: 0x80010110 - " \
+    "RPC_E_VERSION_MISMATCH - The version of OLE on the client and " \
+    "server machines does not match."
 E_NOT_ADMIN = "[-] DCOM SessionError: code: 0x80070005 - E_ACCESSDENIED - " \
     "General access denied error."
 # printReply formats an embedded object with "%s", and Impacket's
@@ -355,6 +358,27 @@ def main():
                    [H.target(H.ADMIN[0], "not the password", svc.addr)],
                    ["SELECT * FROM Interop_Scalar"],
                    [E_WRONG_PASSWORD], svc)
+        ck.check("wrong-password-logged",
+                 "authentication failed for user 'WORKGROUP\\alice'"
+                 in svc.w.read_log(),
+                 "no 'authentication failed' line in wmid.log:\n" +
+                 svc.log_tail(20))
+        # Pass-the-hash (-hashes LM:NT), as against Windows.
+        from impacket import ntlm
+        nthash = ntlm.compute_nthash(H.ADMIN[1]).hex()
+        run_single(ck, args, "wmiquery-nt-hash",
+                   ["-namespace", "//./root/interop", "-hashes",
+                    ":" + nthash,
+                    "%s/%s@%s" % (H.DOMAIN, H.ADMIN[0], svc.addr)],
+                   ["SELECT * FROM Interop_Thing WHERE Id = 1"],
+                   ["WQL> SELECT * FROM Interop_Thing WHERE Id = 1",
+                    " | Id | Label | ", "| 1 | one | "], svc)
+        # MS-DCOM 3.1.2.5.2.3: a client with a higher minor COM version
+        # gets RPC_E_VERSION_MISMATCH from activation.
+        run_single(ck, args, "wmiquery-com-version-5.8",
+                   ["-com-version", "5.8", admin],
+                   ["SELECT * FROM Interop_InCimv2"],
+                   [E_VERSION_MISMATCH], svc)
         run_single(ck, args, "wmiquery-not-administrator",
                    ["-namespace", "//./root/interop",
                     H.target(H.PLAIN[0], H.PLAIN[1], svc.addr)],
