@@ -1268,6 +1268,9 @@ static void teardown(struct wmid *d)
 	if (d->loop_ok && uv_loop_close(&d->loop) != 0) {
 		say(d, LOG_LVL_WARN, "event loop closed with handles open");
 	}
+	/* The provider registry unhooks itself from the object manager in
+	 * its destructor: it goes first. */
+	TALLOC_FREE(d->provreg);
 	TALLOC_FREE(d->cimom);
 	if (d->repo != NULL) {
 		repo_close(d->repo);
