@@ -24,6 +24,7 @@
 
 #include "base/buf.h"
 #include "client/packet.h"
+#include "client/ping.h"
 #include "dcom/actprops.h"
 #include "dcom/objref.h"
 #include "dcom/orpc.h"
@@ -62,6 +63,8 @@ struct proxy {
 	/* Other interfaces of the same object we hold references to. */
 	struct rpc_uuid xipid[PROXY_EXTRA];
 	uint32_t xrefs[PROXY_EXTRA];
+	uint64_t oid;
+	bool pinged; /* counted in the pinger's set */
 };
 
 struct smart_class {
@@ -102,7 +105,8 @@ struct client_conn {
 	char *host;
 	char *server_name;
 	struct client_svc *root;
-	struct proxy proxies; /* list head */
+	struct client_pinger *pinger; /* NULL: no pinging */
+	struct proxy proxies;         /* list head */
 	struct client_stats stats;
 };
 
@@ -110,6 +114,10 @@ struct client_conn {
 
 static int proxy_unlink(struct proxy *p)
 {
+	if (p->pinged) {
+		client_pinger_del(p->conn->pinger, p->oid);
+		p->pinged = false;
+	}
 	if (p->prev != NULL) {
 		p->prev->next = p->next;
 		p->next->prev = p->prev;
@@ -135,6 +143,11 @@ static void proxy_link(struct client_conn *c,
 	p->conn = c;
 	p->ipid = o->std.ipid;
 	p->refs = o->std.public_refs;
+	p->oid = o->std.oid;
+	if (c->pinger != NULL && (o->std.flags & DCOM_SORF_NOPING) == 0) {
+		client_pinger_add(c->pinger, p->oid);
+		p->pinged = true;
+	}
 	p->next = c->proxies.next;
 	p->prev = &c->proxies;
 	c->proxies.next->prev = p;
@@ -872,6 +885,25 @@ hresult client_connect(void *mem,
 		c->ipid_remunk = act.reply.ipid_rem_unknown;
 		hr = bind_wmi(c, pauth, ei);
 	}
+	if (hr_ok(hr) && !o->no_ping) {
+		struct client_pinger_config pc = {
+			.host = o->host,
+			.port = o->port ? o->port : CLIENT_DEFAULT_PORT,
+			.unix_path = o->unix_path,
+			.user = pauth ? pauth->user : NULL,
+			.domain = pauth ? pauth->domain : NULL,
+			.password = pauth ? pauth->password : NULL,
+			.nt_hash = pauth ? pauth->nt_hash : NULL,
+			.level = c->level,
+			.timeout_ms = c->timeout_ms,
+			.period_ms = o->ping_period_ms,
+		};
+
+		if (hr_failed(client_pinger_start(c, &pc, &c->pinger))) {
+			hr = err_set(ei, HR_E_OUTOFMEMORY, LAYER,
+			             "cannot start the pinger");
+		}
+	}
 	if (hr_ok(hr)) {
 		char *ns = clean_ns(tmp,
 		                    o->ns ? o->ns : CLIENT_DEFAULT_NAMESPACE);
@@ -913,6 +945,13 @@ const char *client_server_name(const struct client_conn *c)
 void client_get_stats(const struct client_conn *c, struct client_stats *out)
 {
 	*out = c->stats;
+	if (c->pinger != NULL) {
+		struct client_pinger_stats ps;
+
+		client_pinger_stats(c->pinger, &ps);
+		out->pings = ps.pings;
+		out->ping_failures = ps.failures;
+	}
 }
 
 void client_close(struct client_conn *c)

@@ -45,10 +45,11 @@
  * Threads: a connection is used by one thread at a time (calls are
  * synchronous, one in flight).
  *
+ * Each connection has a pinger thread (client/ping.h) that keeps the
+ * objects it holds alive on the server (MS-DCOM 3.2.6).
+ *
  * NEEDSWORK: the public, versioned ABI (include/openwmi/client.h with
- * owmi_* names) wraps this API once it settles; no pinging of the OIDs a
- * client holds (a client that keeps objects longer than the server's
- * collection time, 3 x 120 s, loses them); no SPNEGO or Kerberos.
+ * owmi_* names) wraps this API once it settles; no SPNEGO or Kerberos.
  */
 #ifndef OWMI_CLIENT_CLIENT_H
 #define OWMI_CLIENT_CLIENT_H
@@ -102,15 +103,22 @@ struct client_options {
 	/* A new NTLM handshake for every presentation context (impacket's
 	   way) instead of one security context for the connection. */
 	bool auth_per_context;
+	/* The pinger (client/ping.h) pings the OIDs the client holds every
+	   ping_period_ms (0: 120 s, the MS-DCOM period) on a thread of its
+	   own; no_ping turns it off (short-lived tools may). */
+	uint32_t ping_period_ms;
+	bool no_ping;
 };
 
 /* What a connection did and costs (for tools and benches). */
 struct client_stats {
-	uint32_t connections; /* TCP or Unix connections opened */
-	uint32_t binds;       /* bind + alter_context */
-	uint32_t calls;       /* requests answered */
-	uint32_t objects;     /* objects decoded */
-	uint64_t stub_bytes;  /* response stub octets received */
+	uint32_t connections;   /* TCP or Unix connections opened */
+	uint32_t binds;         /* bind + alter_context */
+	uint32_t calls;         /* requests answered */
+	uint32_t objects;       /* objects decoded */
+	uint64_t stub_bytes;    /* response stub octets received */
+	uint64_t pings;         /* successful pings of the OIDs held */
+	uint64_t ping_failures; /* pings that failed (retried) */
 };
 
 /*

@@ -9,6 +9,8 @@
  *   - every 25th cycle a forked client that is SIGKILLed mid-call: half
  *     of them while they loop on Next over a large result, half while
  *     they send a large fragmented request;
+ *   - at the end, two clients holding an enumerator for ten collection
+ *     periods: the one whose pinger runs keeps it, the other loses it;
  *
  * and checks that, after a collection, wmid's object tables (live OIDs,
  * IPIDs, ping sets) are back to where they were after the warm-up and
@@ -246,6 +248,65 @@ static void settle(const struct stats *base, struct stats *now)
 	}
 }
 
+/*
+ * The pinger keeps what a client holds alive past the collection time;
+ * without it the server collects it.  Both connections hold an
+ * IWbemServices and a half-read enumerator for 10 ping periods.
+ */
+static void check_pinging(void)
+{
+	void *mem = talloc_new(NULL);
+	struct client_options o;
+	struct client_conn *pinged = NULL, *silent = NULL;
+	struct client_enum *e1 = NULL, *e2 = NULL;
+	struct cim_object **objs;
+	struct client_stats st;
+	uint32_t n;
+	hresult hr;
+
+	client_opts(&o);
+	o.ping_period_ms = PING_MS / 2;
+	if (hr_failed(client_connect(mem, &o, &pinged, NULL))) {
+		die("pinging: connect failed");
+	}
+	client_opts(&o);
+	o.no_ping = true;
+	if (hr_failed(client_connect(mem, &o, &silent, NULL))) {
+		die("pinging: connect failed");
+	}
+	if (hr_failed(client_exec_query(client_root(pinged),
+	                                "SELECT * FROM Cycle_Item", 0, 4, &e1,
+	                                NULL)) ||
+	    hr_failed(client_enum_next(e1, mem, &objs, &n, NULL)) ||
+	    hr_failed(client_exec_query(client_root(silent),
+	                                "SELECT * FROM Cycle_Item", 0, 4, &e2,
+	                                NULL)) ||
+	    hr_failed(client_enum_next(e2, mem, &objs, &n, NULL))) {
+		die("pinging: the first batch failed");
+	}
+	sleep_ms(PING_MS * PING_MISS * 10);
+	hr = client_enum_next(e1, mem, &objs, &n, NULL);
+	if (hr_failed(hr) || n != 4) {
+		die("pinging: the pinged enumerator was lost (0x%08x)", hr.v);
+	}
+	client_get_stats(pinged, &st);
+	if (st.pings < 5) {
+		die("pinging: only %llu pings", (unsigned long long)st.pings);
+	}
+	hr = client_enum_next(e2, mem, &objs, &n, NULL);
+	if (hr_ok(hr)) {
+		die("pinging: an unpinged enumerator outlived the collection");
+	}
+	printf("pinging: %llu pings kept the enumerator; without them: "
+	       "0x%08x %s\n",
+	       (unsigned long long)st.pings, hr.v, hr_name(hr));
+	client_enum_release(e1);
+	client_enum_release(e2);
+	client_close(pinged);
+	client_close(silent);
+	talloc_free(mem);
+}
+
 static char *mof_text(void *mem)
 {
 	struct buf b;
@@ -381,6 +442,7 @@ int main(int argc, char **argv)
 		die("RSS grew by %ld KiB over the last 80%% of the cycles",
 		    rss_end - rss_mid);
 	}
+	check_pinging();
 	if (wmidrun_stop(&d) != 0) {
 		die("wmid did not stop cleanly");
 	}
