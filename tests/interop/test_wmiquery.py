@@ -223,8 +223,9 @@ def check_block(ck, prefix, name, kind, want, lines):
                        "\n".join(repr(x) for x in want)))
 
 
-def run_queries(ck, svc, args, level):
-    """One wmiquery session with every QUERIES line at [level]."""
+def start_queries(svc, args, level):
+    """Starts one wmiquery session with every QUERIES line at [level];
+    returns (prefix, command text, Popen)."""
     prefix = "wmiquery-" + (level or "default")
     qfile = os.path.join(svc.w.dir, "queries-%s.wql" % prefix)
     with open(qfile, "w", encoding="utf-8") as f:
@@ -235,8 +236,12 @@ def run_queries(ck, svc, args, level):
         argv += ["-rpc-auth-level", level]
     argv.append(H.target(H.ADMIN[0], H.ADMIN[1], svc.addr))
     cmd = "/usr/bin/python3 %s %s" % (args.script, " ".join(argv))
+    return prefix, cmd, H.start_script(args.script, argv)
+
+
+def check_queries(ck, prefix, cmd, proc):
     print("\n== %s: %s" % (prefix, cmd))
-    rc, out = H.run_script(args.script, argv, timeout=100)
+    rc, out = H.finish_script(proc, timeout=150)
     head, blocks = H.split_wmiquery(out)
     head_lines = [x for x in head.split("\n") if x.strip()]
     ck.check(prefix + "/session", rc == 0 and
@@ -342,13 +347,25 @@ def main():
             return st
         print("wmid on %s:135, exporter port %d"
               % (svc.addr, svc.w.exporter_port))
-        for level in (None, "integrity", "privacy"):
-            run_queries(ck, svc, args, level)
+        # The three sessions run at the same time (one wmid, three
+        # clients, each with its own OXID connection).
+        sessions = [start_queries(svc, args, level)
+                    for level in (None, "integrity", "privacy")]
+        for prefix, cmd, proc in sessions:
+            check_queries(ck, prefix, cmd, proc)
         admin = H.target(H.ADMIN[0], H.ADMIN[1], svc.addr)
+        # root\cimv2: a repository class, and a provider class (the
+        # Win32_Process instance of wmid itself, through wmiprvse).
+        pid = svc.w.proc.pid
+        pq = ("SELECT Handle, ProcessId FROM Win32_Process WHERE "
+              "ProcessId = %d" % pid)
         run_single(ck, args, "wmiquery-default-namespace", [admin],
-                   ["SELECT * FROM Interop_InCimv2"],
+                   ["SELECT * FROM Interop_InCimv2", pq],
                    ["WQL> SELECT * FROM Interop_InCimv2",
-                    " | Name | Value | ", "| cimv2-row | 42 | "],
+                    " | Name | Value | ", "| cimv2-row | 42 | ",
+                    "WQL> " + pq,
+                    " | Handle | ProcessId | ",
+                    "| %d | %d | " % (pid, pid)],
                    svc)
         run_single(ck, args, "wmiquery-bad-namespace",
                    ["-namespace", "//./root/nope", admin],

@@ -142,18 +142,36 @@ def preflight(args):
 
 def run_script(script, argv, timeout=90):
     """Runs an Impacket example script with /usr/bin/python3; returns
-    (exit status, stdout text).  UTF-8 whatever the locale."""
+    (exit status or None on timeout, stdout text).  UTF-8 whatever the
+    locale."""
+    return finish_script(start_script(script, argv), timeout)
+
+
+def script_env():
     env = dict(os.environ)
     env["PYTHONUTF8"] = "1"
     env["PYTHONIOENCODING"] = "utf-8"
+    return env
+
+
+def start_script(script, argv):
+    """Starts an Impacket example script; finish with finish_script."""
+    return subprocess.Popen(["/usr/bin/python3", script] + list(argv),
+                            stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, env=script_env())
+
+
+def finish_script(proc, timeout=90):
+    """(exit status or None on timeout, stdout text) of start_script's
+    process."""
     try:
-        r = subprocess.run(["/usr/bin/python3", script] + list(argv),
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           timeout=timeout, env=env)
-    except subprocess.TimeoutExpired as e:
-        out = (e.stdout or b"").decode("utf-8", "replace")
-        return None, out + "\n<<timed out after %d s>>" % timeout
-    return r.returncode, r.stdout.decode("utf-8", "replace")
+        out, _ = proc.communicate(timeout=timeout)
+        return proc.returncode, out.decode("utf-8", "replace")
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, _ = proc.communicate()
+        return None, (out.decode("utf-8", "replace") +
+                      "\n<<timed out after %d s>>" % timeout)
 
 
 def target(user, password, addr):
