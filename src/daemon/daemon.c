@@ -1117,7 +1117,10 @@ static void reload(struct wmid *d)
 	    cfg->max_message != old->max_message ||
 	    cfg->idle_timeout != old->idle_timeout ||
 	    cfg->min_auth_level != old->min_auth_level ||
-	    cfg->allow_ntlmv1 != old->allow_ntlmv1) {
+	    cfg->allow_ntlmv1 != old->allow_ntlmv1 ||
+	    cfg->ping_period_ms != old->ping_period_ms ||
+	    cfg->ping_misses != old->ping_misses ||
+	    cfg->authn_hint != old->authn_hint) {
 		say(d, LOG_LVL_WARN,
 		    "SIGHUP: listeners, ports, auth settings and limits other "
 		    "than max_connections take effect at the next start");
