@@ -919,7 +919,11 @@ static hresult start_dcom(struct wmid *d)
 	};
 	const struct rpc_syntax_id scm_syntax = { dcom_iid_iremotescmactivator,
 		                                  0, 0 };
-	const char *names[3] = { d->netbios, d->dns, NULL };
+	/* NetBIOS name, DNS name, then the listen addresses (not the
+	 * wildcards): the activation socket's own address comes first
+	 * anyway, these serve clients that typed another name. */
+	const char *names[2 + WMID_MAX_LISTEN + 1];
+	size_t n_names = 0;
 	struct dcom_exporter_config xc;
 	struct errinfo ei;
 	hresult hr;
@@ -935,6 +939,16 @@ static hresult start_dcom(struct wmid *d)
 		return HR_E_OUTOFMEMORY;
 	}
 	d->acc_mu_ok = true;
+	names[n_names++] = d->netbios;
+	names[n_names++] = d->dns;
+	for (size_t i = 0; i < d->cfg->n_listen; i++) {
+		const char *a = d->cfg->listen[i];
+
+		if (strcmp(a, "0.0.0.0") != 0 && strcmp(a, "::") != 0) {
+			names[n_names++] = a;
+		}
+	}
+	names[n_names] = NULL;
 	memset(&xc, 0, sizeof(xc));
 	xc.binding_names = names;
 	xc.authn_hint = (uint16_t)d->cfg->authn_hint;

@@ -1124,7 +1124,9 @@ static void test_dcom_activation(void **state)
 	char cmd[512];
 
 	(void)state;
-	daemon_prepare(&d, "[dcom]\nping_period_ms = 100\nping_misses = 2\n");
+	daemon_prepare(&d, "[auth]\nnetbios_name = WMIHOST\n"
+	                   "dns_name = wmihost.example\n"
+	                   "[dcom]\nping_period_ms = 100\nping_misses = 2\n");
 	add_user(&d, "boss", "Adm1n!pw");
 	add_user(&d, "carol", "Pl4in!pw");
 	snprintf(cmd, sizeof(cmd),
@@ -1153,6 +1155,12 @@ static void test_dcom_activation(void **state)
 	assert_non_null(props);
 	snprintf(want, sizeof(want), "%s[%u]", d.addr, d.exporter_port);
 	assert_string_equal(props->scm_reply.oxid_bindings.str[0].addr, want);
+	/* Then the names; the listen address is not repeated. */
+	assert_int_equal(props->scm_reply.oxid_bindings.n_str, 3);
+	snprintf(want, sizeof(want), "WMIHOST[%u]", d.exporter_port);
+	assert_string_equal(props->scm_reply.oxid_bindings.str[1].addr, want);
+	snprintf(want, sizeof(want), "wmihost.example[%u]", d.exporter_port);
+	assert_string_equal(props->scm_reply.oxid_bindings.str[2].addr, want);
 	ipid = props->props_out.ifaces[0]->std.ipid;
 	rpctest_close(c);
 
