@@ -10,6 +10,7 @@
  * PutInstance / DeleteInstance, OpenNamespace, the login methods, the
  * asynchronous methods' refusal and GetObject's trailing junk.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -982,6 +983,126 @@ static void test_get_object_trailing_junk_and_bad_stub(void **state)
 	stop(t);
 }
 
+/* ---- concurrency: several connections on one object ---- */
+
+struct worker {
+	struct t *t;
+	struct rpc_uuid svc, en;
+	uint32_t got;    /* objects read from the shared enumerator */
+	uint32_t errors; /* anything unexpected */
+};
+
+/* Pushes [q] with [fn]; sends it on [c]'s context [pc]; 0 or -1. */
+static int raw_call(struct rpctest_client *c,
+                    void *mem,
+                    uint16_t pc,
+                    uint16_t op,
+                    const struct rpc_uuid *ipid,
+                    struct ndr_push *p,
+                    struct rpctest_reply *r)
+{
+	const uint8_t *d;
+	size_t n;
+
+	if (ndr_push_blob(p, &d, &n) != NDR_ERR_SUCCESS ||
+	    rpctest_call(c, pc, op, ipid, d, n, mem, r) != 0 ||
+	    r->status != 0) {
+		return -1;
+	}
+	return 0;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *wk = arg;
+	void *mem = talloc_new(NULL);
+	struct rpctest_client *c = rpctest_connect_tcp(mem, wk->t->e->ts->addr,
+	                                               wk->t->e->ts->port);
+	struct rpc_syntax_id s_svc = { wmi_iid_iwbemservices, 0, 0 };
+	struct rpc_syntax_id s_en = { wmi_iid_ienumwbemclassobject, 0, 0 };
+	struct rpctest_bind_result res;
+
+	if (c == NULL || rpctest_bind(c, 0, &s_svc, &auth_alice, &res) != 0 ||
+	    rpctest_bind(c, 1, &s_en, &auth_alice, &res) != 0) {
+		wk->errors++;
+		talloc_free(mem);
+		return NULL;
+	}
+	for (;;) {
+		/* A query on the shared namespace object... */
+		struct wmi_svc_req q = { .orpcthis = this57(),
+			                 .str1 = "WQL",
+			                 .str2 = "SELECT * FROM T_Base" };
+		struct wmi_timeout_req nq = { .orpcthis = this57(),
+			                      .timeout = -1,
+			                      .count = 3 };
+		struct wmi_svc_resp sr;
+		struct wmi_next_resp nr;
+		struct rpctest_reply rep;
+		struct ndr_push p;
+		struct ndr_pull pl;
+		void *it = talloc_new(mem);
+
+		ndr_push_init(&p, it, 0, NULL);
+		wmi_svc_req_push(&p, WMI_OP_EXEC_QUERY, &q);
+		if (raw_call(c, it, 0, WMI_OP_EXEC_QUERY, &wk->svc, &p, &rep) ||
+		    ndr_pull_init(&pl, it, rep.stub, rep.stub_len, 0, NULL) ||
+		    wmi_svc_resp_pull(&pl, WMI_OP_EXEC_QUERY, &sr) ||
+		    sr.hr != 0) {
+			wk->errors++;
+		}
+		/* ...and a few objects from the shared enumerator. */
+		ndr_push_init(&p, it, 0, NULL);
+		wmi_timeout_req_push(&p, true, &nq);
+		if (raw_call(c, it, 1, WMI_OP_ENUM_NEXT, &wk->en, &p, &rep) ||
+		    ndr_pull_init(&pl, it, rep.stub, rep.stub_len, 0, NULL) ||
+		    wmi_next_resp_pull(&pl, &nr)) {
+			wk->errors++;
+			talloc_free(it);
+			break;
+		}
+		wk->got += nr.n;
+		talloc_free(it);
+		if (nr.hr == 1) {
+			break;
+		}
+		if (nr.hr != 0 || nr.n != 3) {
+			wk->errors++;
+			break;
+		}
+	}
+	rpctest_close(c);
+	talloc_free(mem);
+	return NULL;
+}
+
+static void test_concurrent_calls_on_shared_objects(void **state)
+{
+	struct t *t = start(NULL);
+	struct rpc_uuid svc, en;
+	struct worker wk[4];
+	pthread_t th[4];
+	uint32_t total = 0;
+
+	(void)state;
+	fx_add_big(t->fx, 600);
+	svc = login(t);
+	assert_int_equal(query(t, &svc, "SELECT * FROM T_Big", 0, &en), 0);
+	for (int i = 0; i < 4; i++) {
+		wk[i] = (struct worker){ .t = t, .svc = svc, .en = en };
+		assert_int_equal(
+		        pthread_create(&th[i], NULL, worker_main, &wk[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(wk[i].errors, 0);
+		total += wk[i].got;
+	}
+	/* Every object went to exactly one reader. */
+	assert_int_equal(total, 600);
+	stop(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -999,6 +1120,7 @@ int main(void)
 		cmocka_unit_test(test_enumerations_and_refusals),
 		cmocka_unit_test(test_exec_method_errors_pass_through),
 		cmocka_unit_test(test_get_object_trailing_junk_and_bad_stub),
+		cmocka_unit_test(test_concurrent_calls_on_shared_objects),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
