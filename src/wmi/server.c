@@ -167,6 +167,18 @@ hresult wmi_encode_object(void *mem,
 	buf_init(&b, mem);
 	if (o->is_class) {
 		const struct cim_class *c = o->u.cls;
+		struct cim_class empty;
+
+		/* GetObject(NULL) gives a new, unnamed, unresolved class to
+		 * fill (MS-WMI 3.1.4.3.4); the encoder takes it as a root
+		 * class named "". */
+		if (!c->resolved && c->n_props == 0 && c->n_methods == 0 &&
+		    c->superclass == NULL) {
+			empty = *c;
+			empty.name = c->name != NULL ? c->name : "";
+			empty.resolved = true;
+			c = &empty;
+		}
 
 		hr = wmio_encode_class(
 		        &b, c, NULL, c->server != NULL ? c->server : server,

@@ -739,6 +739,14 @@ static void test_call_result_semisync_get_object(void **state)
 	                 HR_WBEM_E_NOT_FOUND.v);
 	assert_true(r.pp_obj.set);
 	assert_null(r.pp_obj.obj);
+	/* A NULL path: an empty class to fill (MS-WMI 3.1.4.3.4), sent
+	 * as a root class named "" (our own decoder wants a name, so only
+	 * the envelope is checked: a class EncodingUnit). */
+	assert_int_equal(get_object(t, &svc, NULL, 0, &r), 0);
+	assert_true(wmi_objref_is_classobject(r.pp_obj.obj));
+	assert_true(r.pp_obj.obj->n_data > 9);
+	assert_int_equal(r.pp_obj.obj->data[0], 0x78);        /* 0x12345678 */
+	assert_int_equal(r.pp_obj.obj->data[8] & 0x03, 0x01); /* class */
 	stop(t);
 }
 
