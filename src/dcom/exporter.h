@@ -194,7 +194,11 @@ uint32_t dcom_call_begin(struct dcom_exporter *exp,
                          struct dcom_orpcthis *this_,
                          void **impl);
 
-/* Ends a call started by dcom_call_begin (unpins its object). */
+/* Ends a call started by dcom_call_begin (unpins its object; the last
+   unpin of a released or collected object destroys it, on this thread).
+   Before the call completes: in the handler, or before
+   rpc_call_complete() for an RPC_CALL_ASYNC handler (pins are found by
+   the call's address, which a later call may reuse). */
 void dcom_call_end(struct dcom_exporter *exp, struct rpc_call *call);
 
 /*
