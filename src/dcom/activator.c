@@ -23,7 +23,10 @@
  *
  * RemoteGetClassObject (opnum 3): the same checks; for a registered class
  * E_NOINTERFACE, because no class publishes a class factory object (our
- * classes are created only through RemoteCreateInstance).
+ * classes are created only through RemoteCreateInstance).  For COM 5.6+
+ * clients Windows answers with an OBJREF_CUSTOM "class factory wrapper"
+ * ([MS-COM] 2.2.5) that turns the client's CreateInstance back into
+ * RemoteCreateInstance; not implemented.
  */
 #include <string.h>
 #include <talloc.h>
