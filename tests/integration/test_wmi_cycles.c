@@ -3,7 +3,7 @@
  * (issue 4).  Runs wmid_test (wmid plus the test interface, whose opnum 3
  * returns dcom_exporter_stats) with a short ping period, then
  *
- *   - OWMI_CYCLES (10,000; the harness sets fewer under ASan) cycles of
+ *   - OWMI_CYCLES (10,000 by default) cycles of
  *     connect (activation, NTLM, NTLMLogin), SELECT *, disconnect
  *     (RemRelease), through the client library at PktPrivacy;
  *   - every 25th cycle a forked client that is SIGKILLed mid-call: half
