@@ -84,11 +84,11 @@ def tp_good_mof(lib):
 class Service:
     """wmid on <random 127.x.y.z>:135 with the interop repository."""
 
-    def __init__(self, args):
+    def __init__(self, args, extra_conf=""):
         self.args = args
-        conf = ""
+        conf = extra_conf
         if args.wmiprvse or args.provider_dir:
-            conf = "[providers]\n"
+            conf += "[providers]\n"
             if args.wmiprvse:
                 conf += "host = %s\n" % args.wmiprvse
             if args.provider_dir:
