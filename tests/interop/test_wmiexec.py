@@ -252,24 +252,27 @@ def win32_process(ck, svc, grab, tag, workdir):
                      "ProcessId" % (cmd, v, written))
 
         # wmiexec's own call: cmd.exe /Q /c ... in C:\ (neither exists
-        # here): Windows' "path not found", 9, and no error.
+        # here), and a missing program in an existing folder: Windows'
+        # "path not found", 9, and no error.
         cmd = "cmd.exe /Q /c cd 1> \\\\127.0.0.1\\ADMIN$\\__output 2>&1"
-        grab.take()
-        out = None
-        try:
-            out = proc.Create(cmd, "C:\\", None)
-        except Exception as e:
-            grab.records.append("raised %s: %s" % (type(e).__name__, e))
-        if out is None:
-            ck.check(tag + "/create-missing-program", False,
-                     "Create(%r, 'C:\\\\', None) returned nothing; "
-                     "Impacket logged: %r" % (cmd, grab.take()))
-        else:
-            v = values(out)
-            ck.check(tag + "/create-missing-program",
-                     v.get("ReturnValue") == 9,
-                     "out-parameters %r; want ReturnValue 9 (path not "
-                     "found)" % v)
+        for name, cwd in (("create-missing-program", "C:\\"),
+                          ("create-missing-program-in-root", "/")):
+            grab.take()
+            out = None
+            try:
+                out = proc.Create(cmd, cwd, None)
+            except Exception as e:
+                grab.records.append("raised %s: %s"
+                                    % (type(e).__name__, e))
+            if out is None:
+                ck.check(tag + "/" + name, False,
+                         "Create(%r, %r, None) returned nothing; "
+                         "Impacket logged: %r" % (cmd, cwd, grab.take()))
+            else:
+                v = values(out)
+                ck.check(tag + "/" + name, v.get("ReturnValue") == 9,
+                         "Create(%r, %r, None): out-parameters %r; want "
+                         "ReturnValue 9 (path not found)" % (cmd, cwd, v))
     finally:
         s.close()
 
