@@ -816,6 +816,81 @@ static void test_put_and_delete_instance(void **state)
 	stop(t);
 }
 
+/* PutClass of [local] (resolved against [parent] first, as a client's
+ * class object is). */
+static uint32_t put_class(struct t *t,
+                          const struct rpc_uuid *svc,
+                          struct cim_class *local,
+                          const struct cim_class *parent)
+{
+	struct cim_class *cls = NULL;
+	struct dcom_objref o;
+	struct wmi_svc_req q = { 0 };
+	struct wmi_svc_resp r;
+	struct buf b;
+
+	assert_true(
+	        hr_ok(cim_class_resolve(t->mem, local, parent, &cls, NULL)));
+	buf_init(&b, t->mem);
+	assert_true(hr_ok(wmio_encode_class(&b, cls, NULL, NULL, NULL, 0)));
+	wmi_objref_classobject(&o, (uint8_t *)b.data, b.len);
+	q.obj = &o;
+	svc_call(t, svc, WMI_OP_PUT_CLASS, &q, &r);
+	return r.hr;
+}
+
+static void test_put_and_delete_class(void **state)
+{
+	struct t *t = start(NULL);
+	struct rpc_uuid svc = login(t);
+	struct cim_object *base = NULL;
+	struct cim_class *c;
+	struct wmi_svc_req d = { .str1 = "T_Sub2" };
+	struct wmi_svc_resp r;
+	struct wmio_object *wo = NULL;
+
+	(void)state;
+	assert_true(hr_ok(
+	        cimom_get_object(t->fx->s, t->mem, "T_Base", 0, &base, NULL)));
+	/* A subclass: only its own property goes back to the repository,
+	 * the inherited ones come from T_Base. */
+	c = cim_class_new(t->mem, "T_Sub2", "T_Base");
+	assert_non_null(cim_class_add_prop(c, "Extra2", CIM_T_UINT32));
+	assert_int_equal(put_class(t, &svc, c, base->u.cls), 0);
+	assert_int_equal(get_object(t, &svc, "T_Sub2", 0, &r), 0);
+	assert_true(hr_ok(wmio_decode(t->mem, r.pp_obj.obj->data,
+	                              r.pp_obj.obj->n_data, NULL, &wo, NULL)));
+	assert_true(wo->is_class);
+	assert_string_equal(wo->cls->superclass, "T_Base");
+	assert_true(cim_class_find_prop(wo->cls, "Name") >= 0);
+	assert_true(cim_class_find_prop(wo->cls, "Extra2") >= 0);
+	assert_int_equal(wo->cls->n_props, base->u.cls->n_props + 1);
+	/* Again with CREATE_ONLY: the repository's answer, unchanged. */
+	{
+		struct cim_class *cls = NULL;
+		struct dcom_objref o;
+		struct wmi_svc_req q = { .flags = 2 };
+		struct buf b;
+
+		assert_true(hr_ok(
+		        cim_class_resolve(t->mem, c, base->u.cls, &cls, NULL)));
+		buf_init(&b, t->mem);
+		assert_true(
+		        hr_ok(wmio_encode_class(&b, cls, NULL, NULL, NULL, 0)));
+		wmi_objref_classobject(&o, (uint8_t *)b.data, b.len);
+		q.obj = &o;
+		svc_call(t, &svc, WMI_OP_PUT_CLASS, &q, &r);
+		assert_int_equal(r.hr, HR_WBEM_E_ALREADY_EXISTS.v);
+	}
+	svc_call(t, &svc, WMI_OP_DELETE_CLASS, &d, &r);
+	assert_int_equal(r.hr, 0);
+	assert_int_equal(get_object(t, &svc, "T_Sub2", 0, &r),
+	                 HR_WBEM_E_NOT_FOUND.v);
+	svc_call(t, &svc, WMI_OP_DELETE_CLASS, &d, &r);
+	assert_int_equal(r.hr, HR_WBEM_E_NOT_FOUND.v);
+	stop(t);
+}
+
 static void test_open_namespace(void **state)
 {
 	struct t *t = start(NULL);
@@ -1124,6 +1199,7 @@ int main(void)
 		cmocka_unit_test(test_smart_enumerator_packet),
 		cmocka_unit_test(test_call_result_semisync_get_object),
 		cmocka_unit_test(test_put_and_delete_instance),
+		cmocka_unit_test(test_put_and_delete_class),
 		cmocka_unit_test(test_open_namespace),
 		cmocka_unit_test(test_enumerations_and_refusals),
 		cmocka_unit_test(test_exec_method_errors_pass_through),
