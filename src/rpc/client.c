@@ -74,11 +74,14 @@ static hresult fail(struct rpc_client *c,
                     const char *fmt,
                     ...)
 {
+	char msg[sizeof(c->err)];
 	va_list ap;
 
+	/* Through a copy: callers pass c->err itself as an argument. */
 	va_start(ap, fmt);
-	vsnprintf(c->err, sizeof(c->err), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	memcpy(c->err, msg, sizeof(msg));
 	if (ei != NULL) {
 		err_set(ei, hr, LAYER, "%s", c->err);
 	}
