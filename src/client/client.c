@@ -549,11 +549,14 @@ static char *binding_host(void *mem, const char *addr, uint16_t *port)
 
 /*
  * Connects to the exporter: the tower-7 binding whose host is the typed
- * host first, then those that contain it, then the others, in order.
+ * host first, then the one naming the address the activation reached
+ * ([peer], may be ""), then those that contain the typed host, then the
+ * others, in the server's order.
  */
 static hresult connect_exporter(struct client_conn *c,
                                 void *mem,
                                 const struct dcom_dsa *dsa,
+                                const char *peer,
                                 struct errinfo *ei)
 {
 	struct errinfo last;
@@ -562,12 +565,12 @@ static hresult connect_exporter(struct client_conn *c,
 
 	err_clear(&last);
 
-	for (int pass = 0; pass < 3; pass++) {
+	for (int pass = 0; pass < 4; pass++) {
 		for (uint32_t i = 0; i < dsa->n_str; i++) {
 			const struct dcom_string_binding *b = &dsa->str[i];
 			uint16_t port;
 			char *h;
-			bool exact, contains;
+			bool exact, same_ip, contains;
 
 			if (b->tower_id != DCOM_TOWER_NCACN_IP_TCP) {
 				continue;
@@ -578,10 +581,13 @@ static hresult connect_exporter(struct client_conn *c,
 				               "out of memory");
 			}
 			exact = strcasecmp(h, c->host) == 0;
-			contains = strcasestr(h, c->host) != NULL;
-			if ((pass == 0 && !exact) ||
-			    (pass == 1 && (exact || !contains)) ||
-			    (pass == 2 && contains)) {
+			same_ip = !exact && peer[0] != '\0' &&
+			          strcasecmp(h, peer) == 0;
+			contains = !exact && !same_ip &&
+			           strcasestr(h, c->host) != NULL;
+			if ((pass == 0 && !exact) || (pass == 1 && !same_ip) ||
+			    (pass == 2 && !contains) ||
+			    (pass == 3 && (exact || same_ip || contains))) {
 				continue;
 			}
 			err_clear(&last);
@@ -788,6 +794,7 @@ static hresult connect_tcp(struct client_conn *c,
                            struct errinfo *ei)
 {
 	struct rpc_client *rc = NULL;
+	char peer[64];
 	hresult hr;
 
 	hr = rpc_client_connect_tcp(tmp, o->host,
@@ -798,11 +805,14 @@ static hresult connect_tcp(struct client_conn *c,
 	}
 	c->stats.connections++;
 	hr = activate(c, rc, 0, auth, tmp, act, ei);
+	if (!rpc_client_peer_addr(rc, peer, sizeof(peer))) {
+		peer[0] = '\0';
+	}
 	rpc_client_close(rc);
 	if (hr_failed(hr)) {
 		return hr;
 	}
-	hr = connect_exporter(c, tmp, &act->reply.oxid_bindings, ei);
+	hr = connect_exporter(c, tmp, &act->reply.oxid_bindings, peer, ei);
 	if (hr_failed(hr)) {
 		return hr;
 	}

@@ -293,6 +293,22 @@ void rpc_client_set_assoc_group(struct rpc_client *c, uint32_t group)
 	c->prop_group = group;
 }
 
+bool rpc_client_peer_addr(const struct rpc_client *c, char *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+
+	if (len == 0 || getpeername(c->fd, (struct sockaddr *)&ss, &sl) != 0) {
+		return false;
+	}
+	if (ss.ss_family == AF_UNIX) {
+		snprintf(buf, len, "%s", ((struct sockaddr_un *)&ss)->sun_path);
+		return true;
+	}
+	return getnameinfo((struct sockaddr *)&ss, sl, buf, (socklen_t)len,
+	                   NULL, 0, NI_NUMERICHOST) == 0;
+}
+
 bool rpc_client_bound(const struct rpc_client *c)
 {
 	return c->bound;

@@ -147,6 +147,12 @@ uint32_t rpc_client_next_call_id(const struct rpc_client *c);
 void rpc_client_set_frag(struct rpc_client *c, uint16_t xmit, uint16_t recv);
 /* Sets the assoc_group_id proposed in the next bind (default 0). */
 void rpc_client_set_assoc_group(struct rpc_client *c, uint32_t group);
+/*
+ * The numeric address of the peer ("10.0.0.5", "::1"; the socket path
+ * for AF_UNIX) into [buf] of [len] octets.  False when unknown.
+ */
+bool rpc_client_peer_addr(const struct rpc_client *c, char *buf, size_t len);
+
 /* True once a bind was acknowledged. */
 bool rpc_client_bound(const struct rpc_client *c);
 /* True when [p_cont_id] was accepted (usable for calls). */

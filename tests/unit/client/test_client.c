@@ -9,6 +9,8 @@
  * RemRelease bookkeeping.  The real wmid is tested in
  * tests/integration/test_wmid_client.c.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,7 +18,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <talloc.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -48,6 +52,7 @@ struct fake {
 	uint32_t releases;                /* RemRelease calls */
 	uint32_t next_calls;
 	bool bad_first_binding;
+	uint16_t decoy_port; /* a first binding 127.0.0.1[decoy_port] */
 	uint32_t authn_hint;
 };
 
@@ -122,8 +127,14 @@ static uint32_t op_activate(struct rpc_call *call,
 		return finish(&push, out);
 	}
 	std_objref(&login, &wmi_iid_iwbemlevel1login, IPID_LOGIN);
-	dcom_dsa_build_tcp(call->mem, hosts + skip, 2 - skip, fk.ts->port,
-	                   (uint16_t[]){ DCOM_AUTHN_WINNT }, 1, &dsa);
+	memset(&dsa, 0, sizeof(dsa));
+	if (fk.decoy_port != 0) {
+		dcom_dsa_add_tcp(call->mem, &dsa, "127.0.0.1", fk.decoy_port);
+	}
+	for (size_t i = skip; i < 2; i++) {
+		dcom_dsa_add_tcp(call->mem, &dsa, hosts[i], fk.ts->port);
+	}
+	dcom_dsa_add_security(call->mem, &dsa, DCOM_AUTHN_WINNT, NULL);
 	dcom_actprops_out_init(&props, 1, iids, hrs, ifaces, 0x1122, &dsa,
 	                       &remunk, fk.authn_hint);
 	resp.props = &props;
@@ -612,6 +623,47 @@ static void test_binding_choice(void **state)
 	talloc_free(mem);
 }
 
+static void test_binding_by_peer_address(void **state)
+{
+	void *mem = talloc_new(NULL);
+	struct client_options o;
+	struct client_conn *c = NULL;
+	struct client_stats st;
+	unsigned a, b, cc, d;
+	char typed[32];
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+	int decoy;
+
+	(void)state;
+	/* The user typed the address in another spelling (one decimal
+	   number): no binding names it, so the one naming the address the
+	   activation reached must come before the first one, a listener
+	   that accepts and never answers (taking it fails the connect). */
+	assert_int_equal(sscanf(fk.ts->addr, "%u.%u.%u.%u", &a, &b, &cc, &d),
+	                 4);
+	snprintf(typed, sizeof(typed), "%lu",
+	         ((unsigned long)a << 24) | (b << 16) | (cc << 8) | d);
+	decoy = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(decoy, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(listen(decoy, 4), 0);
+	assert_int_equal(getsockname(decoy, (struct sockaddr *)&sin, &sl), 0);
+	fk.decoy_port = ntohs(sin.sin_port);
+	opts_tcp(&o);
+	o.host = typed;
+	o.timeout_ms = 500;
+	assert_true(hr_ok(client_connect(mem, &o, &c, NULL)));
+	client_get_stats(c, &st);
+	assert_int_equal(st.connections, 2);
+	client_close(c);
+	fk.decoy_port = 0;
+	close(decoy);
+	talloc_free(mem);
+}
+
 static void test_auth_levels(void **state)
 {
 	void *mem = talloc_new(NULL);
@@ -715,6 +767,7 @@ int main(void)
 		cmocka_unit_test(test_wrong_password_is_access_denied),
 		cmocka_unit_test(test_refused_is_server_unavailable),
 		cmocka_unit_test(test_binding_choice),
+		cmocka_unit_test(test_binding_by_peer_address),
 		cmocka_unit_test(test_auth_levels),
 		cmocka_unit_test(test_unix_socket),
 		cmocka_unit_test(test_fault_keeps_connection),
