@@ -41,6 +41,7 @@ enum sel {
 	S_SMART_REQ,
 	S_SMART_RESP,
 	S_ORPCTHIS,
+	S_CLIENT_INFO,
 	S_LAST,
 };
 
@@ -63,6 +64,7 @@ union value {
 	struct wmi_smart_next_req smart_req;
 	struct wmi_smart_next_resp smart_resp;
 	struct dcom_orpcthis orpcthis;
+	struct wmi_set_client_info_req client_info;
 };
 
 static enum ndr_err pull(struct ndr_pull *ndr, unsigned sel, union value *v)
@@ -107,6 +109,8 @@ static enum ndr_err pull(struct ndr_pull *ndr, unsigned sel, union value *v)
 		return wmi_smart_next_req_pull(ndr, &v->smart_req);
 	case S_SMART_RESP:
 		return wmi_smart_next_resp_pull(ndr, &v->smart_resp);
+	case S_CLIENT_INFO:
+		return wmi_set_client_info_req_pull(ndr, &v->client_info);
 	default:
 		return wmi_orpcthis_req_pull(ndr, &v->orpcthis);
 	}
@@ -156,6 +160,8 @@ static enum ndr_err push(struct ndr_push *ndr,
 		return wmi_smart_next_req_push(ndr, &v->smart_req);
 	case S_SMART_RESP:
 		return wmi_smart_next_resp_push(ndr, &v->smart_resp);
+	case S_CLIENT_INFO:
+		return wmi_set_client_info_req_push(ndr, &v->client_info);
 	default:
 		return wmi_orpcthis_req_push(ndr, &v->orpcthis);
 	}

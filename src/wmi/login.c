@@ -8,28 +8,39 @@
  *   WBEMLogin          WBEM_E_NOT_SUPPORTED (3.1.4.1.3)
  *   NTLMLogin          a cimom session on wszNetworkResource for the
  *                      caller, returned as IWbemServices (3.1.4.1.4)
+ *
+ * The object also answers IWbemLoginClientID (3.1.4.8): SetClientInfo's
+ * machine name and process id become the ClientMachine and
+ * ClientProcessId of the sessions NTLMLogin opens afterwards (the
+ * activity log's event 5858).
  */
 #include <string.h>
 #include <talloc.h>
 
 #include "wmi/wmi-int.h"
 
-/* The login object holds nothing but its owner. */
+/* The login object: its owner and what SetClientInfo told. */
 struct wmi_login {
 	struct wmi_owner owner;
+	pthread_mutex_t mu;
+	char *client_machine; /* NULL until SetClientInfo */
+	uint32_t client_pid;
 };
 
 static void login_destroy(void *impl)
 {
-	talloc_free(impl);
+	struct wmi_login *l = impl;
+
+	pthread_mutex_destroy(&l->mu);
+	talloc_free(l);
 }
 
 /* Filled by wmi_login_register (GUIDs are not constant expressions). */
-static struct rpc_uuid login_iids[1];
+static struct rpc_uuid login_iids[2];
 
 static struct dcom_object_type login_type = {
 	.name = "WbemLevel1Login",
-	.n_iids = 1,
+	.n_iids = 2,
 	.iids = login_iids,
 	.destroy = login_destroy,
 };
@@ -47,6 +58,7 @@ static hresult login_create(void *arg,
 		talloc_free(l);
 		return HR_E_OUTOFMEMORY;
 	}
+	pthread_mutex_init(&l->mu, NULL);
 	*impl = l;
 	*type = &login_type;
 	return HR_OK;
@@ -159,6 +171,15 @@ static hresult ntlm_login(struct wmi_call *w,
 	}
 	hr = wmi_identity(srv, &w->call->identity, w->call->mem, &id);
 	if (hr_ok(hr)) {
+		pthread_mutex_lock(&l->mu);
+		if (l->client_machine != NULL) {
+			id.client_machine = talloc_strdup(w->call->mem,
+			                                  l->client_machine);
+			id.pid = l->client_pid;
+		}
+		pthread_mutex_unlock(&l->mu);
+	}
+	if (hr_ok(hr)) {
 		hr = wmi_owner_set(w->call->mem, &w->call->identity, &owner);
 	}
 	if (hr_ok(hr)) {
@@ -202,6 +223,62 @@ static uint32_t op_ntlm_login(struct rpc_call *call,
 	return wmi_reply(&p, out);
 }
 
+static uint32_t op_set_client_info(struct rpc_call *call,
+                                   const uint8_t *in,
+                                   size_t len,
+                                   struct buf *out)
+{
+	struct wmi_call w;
+	struct wmi_set_client_info_req req;
+	struct wmi_hr_resp resp = { 0 };
+	struct wmi_login *l;
+	struct ndr_push p;
+	uint32_t st;
+
+	st = wmi_call_begin(&w, call, in, len, &wmi_iid_iwbemloginclientid);
+	if (st != 0) {
+		return st;
+	}
+	if (wmi_set_client_info_req_pull(&w.ndr, &req) != NDR_ERR_SUCCESS) {
+		return wmi_bad_stub(&w);
+	}
+	l = w.impl;
+	if (!wmi_owner_is(&l->owner, &call->identity)) {
+		resp.hr = HR_WBEM_E_ACCESS_DENIED.v;
+	} else if (req.client_machine == NULL) {
+		resp.hr = HR_WBEM_E_INVALID_PARAMETER.v;
+	} else {
+		char *m = talloc_strndup(l, req.client_machine, 256);
+
+		if (m == NULL) {
+			resp.hr = HR_E_OUTOFMEMORY.v;
+		} else {
+			pthread_mutex_lock(&l->mu);
+			talloc_free(l->client_machine);
+			l->client_machine = m;
+			l->client_pid = (uint32_t)req.proc_id;
+			pthread_mutex_unlock(&l->mu);
+		}
+	}
+	if (!wmi_push_start(&w, &p)) {
+		wmi_call_end(&w);
+		return ndr_err_to_fault(NDR_ERR_ALLOC);
+	}
+	wmi_hr_resp_push(&p, &resp);
+	wmi_call_end(&w);
+	return wmi_reply(&p, out);
+}
+
+static const struct rpc_op clientid_ops[] = {
+	[WMI_OP_SET_CLIENT_INFO] = { op_set_client_info, "SetClientInfo" },
+};
+
+static struct rpc_iface clientid_iface = {
+	.name = "IWbemLoginClientID",
+	.n_ops = sizeof(clientid_ops) / sizeof(clientid_ops[0]),
+	.ops = clientid_ops,
+};
+
 static const struct rpc_op login_ops[] = {
 	[WMI_OP_ESTABLISH_POSITION] = { op_establish_position,
 	                                "EstablishPosition" },
@@ -228,8 +305,13 @@ hresult wmi_login_register(struct wmi_server *srv)
 	hresult hr;
 
 	login_iids[0] = wmi_iid_iwbemlevel1login;
+	login_iids[1] = wmi_iid_iwbemloginclientid;
 	login_iface.syntax.uuid = wmi_iid_iwbemlevel1login;
+	clientid_iface.syntax.uuid = wmi_iid_iwbemloginclientid;
 	hr = dcom_exporter_serve(srv->exp, &login_iface, srv);
+	if (hr_ok(hr)) {
+		hr = dcom_exporter_serve(srv->exp, &clientid_iface, srv);
+	}
 	if (hr_ok(hr)) {
 		hr = dcom_exporter_add_class(srv->exp, &login_class);
 	}

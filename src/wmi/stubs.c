@@ -491,6 +491,26 @@ enum ndr_err wmi_ntlm_login_req_push(struct ndr_push *ndr,
 	return dcom_pmip_objref_push(ndr, r->ctx);
 }
 
+enum ndr_err wmi_set_client_info_req_pull(struct ndr_pull *ndr,
+                                          struct wmi_set_client_info_req *r)
+{
+	memset(r, 0, sizeof(*r));
+	dcom_orpcthis_pull(ndr, &r->orpcthis);
+	pull_opt_wstring(ndr, &r->client_machine);
+	pull_i32(ndr, &r->proc_id);
+	return pull_i32(ndr, &r->reserved);
+}
+
+enum ndr_err wmi_set_client_info_req_push(
+        struct ndr_push *ndr,
+        const struct wmi_set_client_info_req *r)
+{
+	dcom_orpcthis_push(ndr, &r->orpcthis);
+	push_opt_wstring(ndr, r->client_machine);
+	ndr_push_i32(ndr, r->proc_id);
+	return ndr_push_i32(ndr, r->reserved);
+}
+
 enum ndr_err wmi_objref_resp_pull(struct ndr_pull *ndr,
                                   struct wmi_objref_resp *r)
 {

@@ -3,7 +3,8 @@
  * (wmi layer, leaf codec shared by the server (src/wmi) and the client
  * (src/client); docs/internals/wmi.md).
  *
- * MS-WMI 3.1.4.1 IWbemLevel1Login (opnums 3-6), 3.1.4.3 IWbemServices
+ * MS-WMI 3.1.4.1 IWbemLevel1Login (opnums 3-6), 3.1.4.8
+ * IWbemLoginClientID (3), 3.1.4.3 IWbemServices
  * (3-25), 3.1.4.4 IEnumWbemClassObject (3-7), 3.1.4.5 IWbemCallResult
  * (3-6), 3.1.4.6 IWbemFetchSmartEnum (3), 3.1.4.7 IWbemWCOSmartEnum (3);
  * the IDL of MS-WMI section 6.  Every stub starts with the ORPCTHIS
@@ -239,6 +240,25 @@ enum ndr_err wmi_ntlm_login_req_pull(struct ndr_pull *ndr,
                                      struct wmi_ntlm_login_req *r);
 enum ndr_err wmi_ntlm_login_req_push(struct ndr_push *ndr,
                                      const struct wmi_ntlm_login_req *r);
+
+/*
+ * IWbemLoginClientID::SetClientInfo (opnum 3) [in]; the [out] is a
+ * wmi_hr_resp.
+ */
+#define WMI_OP_SET_CLIENT_INFO 3
+
+struct wmi_set_client_info_req {
+	struct dcom_orpcthis orpcthis;
+	char *client_machine; /* [unique, string]; MUST NOT be NULL */
+	int32_t proc_id;
+	int32_t reserved;
+};
+
+enum ndr_err wmi_set_client_info_req_pull(struct ndr_pull *ndr,
+                                          struct wmi_set_client_info_req *r);
+enum ndr_err wmi_set_client_info_req_push(
+        struct ndr_push *ndr,
+        const struct wmi_set_client_info_req *r);
 
 enum ndr_err wmi_objref_resp_pull(struct ndr_pull *ndr,
                                   struct wmi_objref_resp *r);

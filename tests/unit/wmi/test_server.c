@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <talloc.h>
 #include <unistd.h>
@@ -421,6 +422,80 @@ static void test_login_other_methods(void **state)
 	assert_int_equal(wmi_objref_resp_pull(&pl, &wlr), 0);
 	assert_int_equal(wlr.hr, HR_WBEM_E_NOT_SUPPORTED.v);
 	assert_null(wlr.obj);
+	stop(t);
+}
+
+static struct rpc_uuid rem_qi(struct t *t,
+                              const struct rpc_uuid *ipid,
+                              const struct rpc_uuid *iid);
+
+static bool file_has(const char *path, const char *needle)
+{
+	FILE *f = fopen(path, "r");
+	char line[4096];
+	bool found = false;
+
+	while (f != NULL && !found && fgets(line, sizeof(line), f) != NULL) {
+		found = strstr(line, needle) != NULL;
+	}
+	if (f != NULL) {
+		fclose(f);
+	}
+	return found;
+}
+
+static uint32_t set_client_info(struct t *t,
+                                const struct rpc_uuid *ipid,
+                                const char *machine,
+                                int32_t pid)
+{
+	struct wmi_set_client_info_req q = { .orpcthis = this57(),
+		                             .client_machine = (char *)machine,
+		                             .proc_id = pid };
+	struct wmi_hr_resp r;
+	struct rpctest_reply rep;
+	struct ndr_push p;
+	struct ndr_pull pl;
+
+	push_on(t, &p);
+	assert_int_equal(wmi_set_client_info_req_push(&p, &q), NDR_ERR_SUCCESS);
+	call(t, &wmi_iid_iwbemloginclientid, WMI_OP_SET_CLIENT_INFO, ipid, &p,
+	     &rep);
+	pull_on(t, &pl, &rep);
+	assert_int_equal(wmi_hr_resp_pull(&pl, &r), NDR_ERR_SUCCESS);
+	return r.hr;
+}
+
+static void test_login_client_id(void **state)
+{
+	struct t *t = start(NULL);
+	struct rpc_uuid login = activate(t), cid, svc, en;
+	struct wmi_ntlm_login_req q = { .orpcthis = this57(),
+		                        .network_resource = "root\\cimv2" };
+	struct wmi_objref_resp r;
+	struct rpctest_reply rep;
+	struct ndr_push p;
+	struct ndr_pull pl;
+
+	(void)state;
+	/* As Windows clients do: QI the login object for IWbemLoginClientID,
+	 * tell the machine name and a process id, then NTLMLogin. */
+	cid = rem_qi(t, &login, &wmi_iid_iwbemloginclientid);
+	assert_int_equal(set_client_info(t, &cid, NULL, 1),
+	                 HR_WBEM_E_INVALID_PARAMETER.v);
+	assert_int_equal(set_client_info(t, &cid, "CLIENTPC7", 4242), 0);
+	push_on(t, &p);
+	assert_int_equal(wmi_ntlm_login_req_push(&p, &q), NDR_ERR_SUCCESS);
+	call(t, &wmi_iid_iwbemlevel1login, WMI_OP_NTLM_LOGIN, &login, &p, &rep);
+	pull_on(t, &pl, &rep);
+	assert_int_equal(wmi_objref_resp_pull(&pl, &r), NDR_ERR_SUCCESS);
+	assert_int_equal(r.hr, 0);
+	svc = r.obj->std.ipid;
+	/* A failure goes to the activity log with the client's name. */
+	assert_int_equal(query(t, &svc, "SELECT * FROM Nope", 0, &en),
+	                 HR_WBEM_E_INVALID_CLASS.v);
+	assert_true(file_has(t->fx->log, "CLIENTPC7"));
+	assert_true(file_has(t->fx->log, "4242"));
 	stop(t);
 }
 
@@ -1192,6 +1267,7 @@ int main(void)
 		cmocka_unit_test(test_login_query_next_sync),
 		cmocka_unit_test(test_login_errors),
 		cmocka_unit_test(test_login_other_methods),
+		cmocka_unit_test(test_login_client_id),
 		cmocka_unit_test(test_semisync_forward_only_bounded),
 		cmocka_unit_test(test_semisync_client_too_slow),
 		cmocka_unit_test(test_semisync_errors_come_from_next),

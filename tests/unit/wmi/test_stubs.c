@@ -757,6 +757,20 @@ static void test_login_methods_round_trip(void **state)
 	PULL(mem, b, len, wmi_ntlm_login_req_pull(ndr, &nlb));
 	assert_string_equal(nlb.network_resource, "root");
 	assert_string_equal(nlb.preferred_locale, "MS_409");
+	{
+		struct wmi_set_client_info_req ci = { .client_machine = "PC1",
+			                              .proc_id = -7,
+			                              .reserved = 0 };
+		struct wmi_set_client_info_req cib;
+
+		PUSH(mem, wmi_set_client_info_req_push(ndr, &ci), &b, &len);
+		/* ORPCTHIS, referent, "PC1\0" as max/offset/actual + 8
+		 * octets, two longs. */
+		assert_int_equal(len, 32 + 4 + 12 + 8 + 8);
+		PULL(mem, b, len, wmi_set_client_info_req_pull(ndr, &cib));
+		assert_string_equal(cib.client_machine, "PC1");
+		assert_int_equal(cib.proc_id, -7);
+	}
 	talloc_free(mem);
 }
 
