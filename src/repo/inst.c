@@ -168,7 +168,7 @@ static hresult ns_from_instance(struct repo *r,
 	}
 	hr = repo_ns_id(r, path, &id);
 	if (hr_eq(hr, HR_WBEM_E_INVALID_NAMESPACE)) {
-		hr = repo_ns_insert(r, path, false, NULL, ei);
+		hr = repo_ns_insert(r, path, REPO_NSI_SYSTEM_CLASSES, NULL, ei);
 	}
 	talloc_free(ppath);
 	return hr;

@@ -876,7 +876,7 @@ static void salv_namespaces(struct salv *s)
 		s->ns_paths = pa;
 		hr = repo_ns_normalize(s->mem, path, &norm);
 		if (hr_ok(hr) && utf8_casecmp(norm, "root") != 0) {
-			hr = repo_ns_insert(s->nr, norm, false, NULL, NULL);
+			hr = repo_ns_insert(s->nr, norm, 0, NULL, NULL);
 		}
 		if (hr_failed(hr)) {
 			salv_note(s, "namespace '%s' dropped (%s)", path,

@@ -232,16 +232,48 @@ out:
 	return hr;
 }
 
+/*
+ * Copies the system classes (names starting "__") of namespace [from]
+ * into the new, empty namespace [to].  They only derive from each other,
+ * so the copied rows form a closed tree; the class cache is keyed by
+ * namespace and needs no invalidation for a namespace that had none.
+ */
+static hresult ns_copy_system_classes(struct repo *r,
+                                      int64_t from,
+                                      int64_t to,
+                                      struct errinfo *ei)
+{
+	static const char sql[] =
+	        "INSERT INTO class(ns, name, super, abstract, blob) "
+	        "SELECT ?2, name, super, abstract, blob FROM class "
+	        "WHERE ns = ?1 AND substr(name, 1, 2) = '__'";
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(r->db, sql, -1, &st, NULL);
+
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, from);
+		sqlite3_bind_int64(st, 2, to);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_DONE) {
+			rc = SQLITE_OK;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_OK
+	               ? HR_OK
+	               : repo_sqlerr(r, rc, ei, "copying system classes");
+}
+
 hresult repo_ns_insert(struct repo *r,
                        const char *norm,
-                       bool make_instance,
+                       unsigned flags,
                        int64_t *id,
                        struct errinfo *ei)
 {
 	char parent[REPO_MAX_NS_LEN + 1];
 	const char *last = strrchr(norm, '\\');
 	char *ppath = NULL, *path = NULL;
-	int64_t pid, existing;
+	int64_t pid, existing, new_id;
 	sqlite3_stmt *st;
 	hresult hr;
 	int rc;
@@ -288,11 +320,15 @@ hresult repo_ns_insert(struct repo *r,
 		hr = repo_sqlerr(r, rc, ei, "creating a namespace");
 		goto out;
 	}
+	new_id = sqlite3_last_insert_rowid(r->db);
 	if (id != NULL) {
-		*id = sqlite3_last_insert_rowid(r->db);
+		*id = new_id;
 	}
 	hr = HR_OK;
-	if (make_instance) {
+	if (flags & REPO_NSI_SYSTEM_CLASSES) {
+		hr = ns_copy_system_classes(r, pid, new_id, ei);
+	}
+	if (hr_ok(hr) && (flags & REPO_NSI_INSTANCE)) {
 		hr = ns_make_instance(r, pid, last, ei);
 	}
 out:
@@ -317,7 +353,8 @@ hresult repo_ns_create(struct repo *r, const char *ns, struct errinfo *ei)
 	if (hr_failed(hr)) {
 		return hr;
 	}
-	hr = repo_ns_insert(r, norm, true, NULL, ei);
+	hr = repo_ns_insert(
+	        r, norm, REPO_NSI_INSTANCE | REPO_NSI_SYSTEM_CLASSES, NULL, ei);
 	return repo_write_end(r, hr, ei);
 }
 

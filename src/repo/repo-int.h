@@ -163,9 +163,16 @@ hresult repo_replace_file(const char *tmp,
 hresult repo_ns_normalize(void *mem, const char *ns, char **out);
 hresult repo_ns_id(struct repo *r, const char *ns, int64_t *id);
 hresult repo_ns_path_by_id(struct repo *r, void *mem, int64_t id, char **path);
+/* repo_ns_insert flags: store the __NAMESPACE instance in the parent;
+ * give the new namespace the parent's system classes, as Windows gives
+ * every new namespace its own __SystemClass tree. */
+enum {
+	REPO_NSI_INSTANCE = 1u << 0,
+	REPO_NSI_SYSTEM_CLASSES = 1u << 1,
+};
 hresult repo_ns_insert(struct repo *r,
                        const char *ns,
-                       bool make_instance,
+                       unsigned flags,
                        int64_t *id,
                        struct errinfo *ei);
 hresult repo_ns_remove(struct repo *r, int64_t id, struct errinfo *ei);

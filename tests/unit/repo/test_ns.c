@@ -153,6 +153,45 @@ static void test_namespace_instances_follow_namespaces(void **state)
 	assert_ok(repo_verify(t->path, NULL));
 }
 
+/* A new namespace gets its parent's system classes (the __ tree), as on
+ * Windows, by either way of creating it; user classes stay behind. */
+static void test_new_namespace_has_system_classes(void **state)
+{
+	struct rt *t = *state;
+	struct cim_class *sys = rt_class(t->mem, "__SystemClass", NULL);
+	struct cim_class *prov = rt_class(t->mem, "__Provider",
+	                                  "__SystemClass");
+	struct cim_class *user = rt_class(t->mem, "User_Thing", NULL);
+	struct cim_class *got = NULL;
+	const char *nss[] = { "root\\x", "root\\y", "root\\x\\z" };
+
+	rt_prop(prov, "Name", CIM_T_STRING, true);
+	rt_prop(user, "Id", CIM_T_UINT32, true);
+	put_namespace_class(t->r, "root");
+	assert_ok(repo_class_put(t->r, "root", sys, 0, NULL));
+	assert_ok(repo_class_put(t->r, "root", prov, 0, NULL));
+	assert_ok(repo_class_put(t->r, "root", user, 0, NULL));
+
+	assert_ok(repo_ns_create(t->r, "root\\x", NULL));
+	assert_ok(rt_put_inst(t->r, "root", "__NAMESPACE", "y", 0, 0));
+	assert_ok(repo_ns_create(t->r, "root\\x\\z", NULL));
+	for (size_t i = 0; i < sizeof(nss) / sizeof(nss[0]); i++) {
+		assert_ok(repo_class_get(t->r, t->mem, nss[i], "__Provider",
+		                         &got));
+		assert_string_equal(got->superclass, "__SystemClass");
+		assert_true(cim_class_find_prop(got, "Name") >= 0);
+		assert_ok(repo_class_get(t->r, t->mem, nss[i], "__NAMESPACE",
+		                         &got));
+		assert_hr(repo_class_get(t->r, t->mem, nss[i], "User_Thing",
+		                         &got),
+		          HR_WBEM_E_NOT_FOUND);
+	}
+	/* The copies are the namespace's own: deleting one leaves root's. */
+	assert_ok(repo_class_delete(t->r, "root\\x", "__Provider", NULL));
+	assert_ok(repo_class_get(t->r, t->mem, "root", "__Provider", &got));
+	assert_ok(repo_verify(t->path, NULL));
+}
+
 static void test_sd_inherits_from_nearest_ancestor(void **state)
 {
 	struct rt *t = *state;
@@ -370,6 +409,7 @@ int main(void)
 		T(test_canonical_keeps_stored_spelling),
 		T(test_delete_is_recursive),
 		T(test_namespace_instances_follow_namespaces),
+		T(test_new_namespace_has_system_classes),
 		T(test_sd_inherits_from_nearest_ancestor),
 		T(test_provider_registrations),
 		T(test_autorecover_list_keeps_order),
