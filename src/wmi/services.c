@@ -293,18 +293,21 @@ static hresult do_exec_method(struct wmi_call *w,
 	}
 	pthread_mutex_unlock(&svc->mu);
 	if (hr_ok(hr) && outp != NULL) {
-		struct cim_object o = { .is_class = false, .u.inst = outp };
+		/* Out-parameters are decorated with the session's server
+		 * and namespace unless the provider decorated them. */
+		struct buf b;
 
-		if (outp->server == NULL && outp->namespace == NULL) {
-			struct buf b;
-
-			buf_init(&b, mem);
-			hr = wmio_encode_instance(&b, outp, server_name(svc),
-			                          svc->ns, 0);
-			unit = (uint8_t *)buf_detach(&b, &n);
-		} else {
-			hr = wmi_encode_object(mem, &o, server_name(svc),
-			                       svc->ns, &unit, &n);
+		buf_init(&b, mem);
+		hr = wmio_encode_instance(
+		        &b, outp,
+		        outp->server != NULL ? outp->server : server_name(svc),
+		        outp->namespace != NULL ? outp->namespace : svc->ns, 0);
+		unit = hr_ok(hr) ? (uint8_t *)buf_detach(&b, &n) : NULL;
+		if (hr_ok(hr) && unit == NULL) {
+			hr = HR_E_OUTOFMEMORY;
+		}
+		if (hr_failed(hr)) {
+			buf_release(&b);
 		}
 	}
 	return finish_single(w, svc, req, resp, hr, unit, n, NULL);

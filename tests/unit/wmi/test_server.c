@@ -1103,6 +1103,121 @@ static void test_exec_method_errors_pass_through(void **state)
 	stop(t);
 }
 
+/* MethProv (T_ProvMeth.Go([in] uint32 X)): ReturnValue = 2 X, and the
+ * in-parameter's type as the provider saw it. */
+static uint32_t seen_type;
+
+static hresult meth_exec(void *arg,
+                         const struct cimom_provider_call *call,
+                         const struct objpath *path,
+                         const char *method,
+                         const struct cim_instance *in,
+                         struct cim_instance **out,
+                         struct errinfo *ei)
+{
+	const struct cim_method *m = cim_class_find_method(call->cls, method);
+	struct cim_class *oc = NULL;
+	struct cim_value rv = { .type = CIM_T_UINT32, .v.u = 0 };
+	const struct cim_value *x;
+
+	(void)arg;
+	(void)path;
+	(void)ei;
+	if (m == NULL ||
+	    hr_failed(wmio_params_class(call->mem, m, true, &oc))) {
+		return HR_WBEM_E_FAILED;
+	}
+	x = in != NULL ? cim_instance_get(in, "X") : NULL;
+	if (x != NULL && !x->null) {
+		seen_type = x->type;
+		rv.v.u = x->v.u * 2;
+	}
+	*out = cim_instance_new(call->mem, oc);
+	return cim_instance_set(*out, "ReturnValue", &rv);
+}
+
+static void test_exec_method_in_and_out_parameters(void **state)
+{
+	struct cimom_provider_hooks meth = { .name = "MethProv",
+		                             .exec_method = meth_exec };
+	struct t *t = start(NULL);
+	struct rpc_uuid svc = login(t);
+	struct cim_object *co = NULL;
+	struct cim_class *inc = NULL;
+	struct cim_instance *in;
+	struct cim_value x = { .type = CIM_T_SINT64, .v.i = 21 };
+	struct dcom_objref o;
+	struct wmi_svc_req q = { .str1 = "T_ProvMeth",
+		                 .str2 = "Go",
+		                 .pp_obj = { .set = true } };
+	struct wmi_svc_resp r;
+	struct wmio_object *wo = NULL;
+	struct buf b;
+
+	(void)state;
+	assert_true(hr_ok(cimom_register_provider(t->fx->cm, &meth)));
+	/* The client's in-parameters: an instance of the input signature,
+	 * with X of another integer type (mapped onto the signature's
+	 * uint32 by name). */
+	assert_true(hr_ok(cimom_get_object(t->fx->s, t->mem, "T_ProvMeth", 0,
+	                                   &co, NULL)));
+	assert_true(hr_ok(wmio_params_class(
+	        t->mem, cim_class_find_method(co->u.cls, "Go"), false, &inc)));
+	inc->props[cim_class_find_prop(inc, "X")].type = CIM_T_SINT64;
+	in = cim_instance_new(t->mem, inc);
+	assert_true(hr_ok(cim_instance_set(in, "X", &x)));
+	buf_init(&b, t->mem);
+	assert_true(hr_ok(wmio_encode_instance(&b, in, NULL, NULL, 0)));
+	wmi_objref_classobject(&o, (uint8_t *)b.data, b.len);
+	q.obj = &o;
+	svc_call(t, &svc, WMI_OP_EXEC_METHOD, &q, &r);
+	assert_int_equal(r.hr, 0);
+	assert_int_equal(seen_type, CIM_T_UINT32);
+	assert_true(hr_ok(wmio_decode(t->mem, r.pp_obj.obj->data,
+	                              r.pp_obj.obj->n_data, NULL, &wo, NULL)));
+	assert_string_equal(wo->cls->name, "__PARAMETERS");
+	assert_int_equal(cim_instance_get(wo->inst, "ReturnValue")->v.u, 42);
+	/* Decorated with the session's server and namespace. */
+	assert_string_equal(wo->ns, "root\\cimv2");
+	/* Semisynchronous: the out-parameters from the call result. */
+	q.flags = 0x10;
+	q.pp_obj.set = false;
+	q.pp_result.set = true;
+	svc_call(t, &svc, WMI_OP_EXEC_METHOD, &q, &r);
+	assert_int_equal(r.hr, 0);
+	{
+		struct rpctest_reply rep;
+		struct ndr_pull pl;
+		struct wmi_objref_resp orr;
+
+		assert_int_equal(callres_call(t, &r.pp_result.obj->std.ipid,
+		                              WMI_OP_GET_RESULT_OBJECT, &rep),
+		                 0);
+		pull_on(t, &pl, &rep);
+		assert_int_equal(wmi_objref_resp_pull(&pl, &orr), 0);
+		assert_true(
+		        hr_ok(wmio_decode(t->mem, orr.obj->data,
+		                          orr.obj->n_data, NULL, &wo, NULL)));
+		assert_int_equal(cim_instance_get(wo->inst, "ReturnValue")->v.u,
+		                 42);
+	}
+	/* A parameter the method does not have. */
+	inc = cim_class_new(t->mem, "__PARAMETERS", NULL);
+	assert_non_null(cim_class_add_prop(inc, "Y", CIM_T_UINT32));
+	inc->resolved = true;
+	in = cim_instance_new(t->mem, inc);
+	buf_init(&b, t->mem);
+	assert_true(hr_ok(wmio_encode_instance(&b, in, NULL, NULL, 0)));
+	wmi_objref_classobject(&o, (uint8_t *)b.data, b.len);
+	q.flags = 0;
+	q.pp_obj.set = true;
+	q.pp_result.set = false;
+	svc_call(t, &svc, WMI_OP_EXEC_METHOD, &q, &r);
+	assert_int_equal(r.hr, HR_WBEM_E_INVALID_METHOD_PARAMETERS.v);
+	assert_null(r.pp_obj.obj);
+	stop(t);
+}
+
 static void test_get_object_trailing_junk_and_bad_stub(void **state)
 {
 	struct t *t = start(NULL);
@@ -1279,6 +1394,7 @@ int main(void)
 		cmocka_unit_test(test_open_namespace),
 		cmocka_unit_test(test_enumerations_and_refusals),
 		cmocka_unit_test(test_exec_method_errors_pass_through),
+		cmocka_unit_test(test_exec_method_in_and_out_parameters),
 		cmocka_unit_test(test_get_object_trailing_junk_and_bad_stub),
 		cmocka_unit_test(test_concurrent_calls_on_shared_objects),
 	};
