@@ -42,6 +42,7 @@ enum sel {
 	S_SMART_RESP,
 	S_ORPCTHIS,
 	S_CLIENT_INFO,
+	S_SET_EVENT,
 	S_LAST,
 };
 
@@ -65,6 +66,7 @@ union value {
 	struct wmi_smart_next_resp smart_resp;
 	struct dcom_orpcthis orpcthis;
 	struct wmi_set_client_info_req client_info;
+	struct wmi_set_event_req set_event;
 };
 
 static enum ndr_err pull(struct ndr_pull *ndr, unsigned sel, union value *v)
@@ -111,6 +113,8 @@ static enum ndr_err pull(struct ndr_pull *ndr, unsigned sel, union value *v)
 		return wmi_smart_next_resp_pull(ndr, &v->smart_resp);
 	case S_CLIENT_INFO:
 		return wmi_set_client_info_req_pull(ndr, &v->client_info);
+	case S_SET_EVENT:
+		return wmi_set_event_req_pull(ndr, &v->set_event);
 	default:
 		return wmi_orpcthis_req_pull(ndr, &v->orpcthis);
 	}
@@ -162,6 +166,8 @@ static enum ndr_err push(struct ndr_push *ndr,
 		return wmi_smart_next_resp_push(ndr, &v->smart_resp);
 	case S_CLIENT_INFO:
 		return wmi_set_client_info_req_push(ndr, &v->client_info);
+	case S_SET_EVENT:
+		return wmi_set_event_req_push(ndr, &v->set_event);
 	default:
 		return wmi_orpcthis_req_push(ndr, &v->orpcthis);
 	}

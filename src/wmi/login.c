@@ -12,7 +12,8 @@
  * The object also answers IWbemLoginClientID (3.1.4.8): SetClientInfo's
  * machine name and process id become the ClientMachine and
  * ClientProcessId of the sessions NTLMLogin opens afterwards (the
- * activity log's event 5858).
+ * activity log's event 5858); and IWbemLoginHelper (3.1.4.9), whose
+ * SetEvent does nothing and answers WBEM_S_NO_ERROR.
  */
 #include <string.h>
 #include <talloc.h>
@@ -36,11 +37,11 @@ static void login_destroy(void *impl)
 }
 
 /* Filled by wmi_login_register (GUIDs are not constant expressions). */
-static struct rpc_uuid login_iids[2];
+static struct rpc_uuid login_iids[3];
 
 static struct dcom_object_type login_type = {
 	.name = "WbemLevel1Login",
-	.n_iids = 2,
+	.n_iids = 3,
 	.iids = login_iids,
 	.destroy = login_destroy,
 };
@@ -269,6 +270,48 @@ static uint32_t op_set_client_info(struct rpc_call *call,
 	return wmi_reply(&p, out);
 }
 
+static uint32_t op_set_event(struct rpc_call *call,
+                             const uint8_t *in,
+                             size_t len,
+                             struct buf *out)
+{
+	struct wmi_call w;
+	struct wmi_set_event_req req;
+	struct wmi_hr_resp resp = { 0 };
+	struct wmi_login *l;
+	struct ndr_push p;
+	uint32_t st;
+
+	st = wmi_call_begin(&w, call, in, len, &wmi_iid_iwbemloginhelper);
+	if (st != 0) {
+		return st;
+	}
+	if (wmi_set_event_req_pull(&w.ndr, &req) != NDR_ERR_SUCCESS) {
+		return wmi_bad_stub(&w);
+	}
+	l = w.impl;
+	if (!wmi_owner_is(&l->owner, &call->identity)) {
+		resp.hr = HR_WBEM_E_ACCESS_DENIED.v;
+	}
+	if (!wmi_push_start(&w, &p)) {
+		wmi_call_end(&w);
+		return ndr_err_to_fault(NDR_ERR_ALLOC);
+	}
+	wmi_hr_resp_push(&p, &resp);
+	wmi_call_end(&w);
+	return wmi_reply(&p, out);
+}
+
+static const struct rpc_op helper_ops[] = {
+	[WMI_OP_SET_EVENT] = { op_set_event, "SetEvent" },
+};
+
+static struct rpc_iface helper_iface = {
+	.name = "IWbemLoginHelper",
+	.n_ops = sizeof(helper_ops) / sizeof(helper_ops[0]),
+	.ops = helper_ops,
+};
+
 static const struct rpc_op clientid_ops[] = {
 	[WMI_OP_SET_CLIENT_INFO] = { op_set_client_info, "SetClientInfo" },
 };
@@ -306,11 +349,16 @@ hresult wmi_login_register(struct wmi_server *srv)
 
 	login_iids[0] = wmi_iid_iwbemlevel1login;
 	login_iids[1] = wmi_iid_iwbemloginclientid;
+	login_iids[2] = wmi_iid_iwbemloginhelper;
 	login_iface.syntax.uuid = wmi_iid_iwbemlevel1login;
 	clientid_iface.syntax.uuid = wmi_iid_iwbemloginclientid;
+	helper_iface.syntax.uuid = wmi_iid_iwbemloginhelper;
 	hr = dcom_exporter_serve(srv->exp, &login_iface, srv);
 	if (hr_ok(hr)) {
 		hr = dcom_exporter_serve(srv->exp, &clientid_iface, srv);
+	}
+	if (hr_ok(hr)) {
+		hr = dcom_exporter_serve(srv->exp, &helper_iface, srv);
 	}
 	if (hr_ok(hr)) {
 		hr = dcom_exporter_add_class(srv->exp, &login_class);

@@ -511,6 +511,21 @@ enum ndr_err wmi_set_client_info_req_push(
 	return ndr_push_i32(ndr, r->reserved);
 }
 
+enum ndr_err wmi_set_event_req_pull(struct ndr_pull *ndr,
+                                    struct wmi_set_event_req *r)
+{
+	memset(r, 0, sizeof(*r));
+	dcom_orpcthis_pull(ndr, &r->orpcthis);
+	return ndr_pull_cstring(ndr, NDR_STR_NUL_TERM, &r->event);
+}
+
+enum ndr_err wmi_set_event_req_push(struct ndr_push *ndr,
+                                    const struct wmi_set_event_req *r)
+{
+	dcom_orpcthis_push(ndr, &r->orpcthis);
+	return ndr_push_cstring(ndr, NDR_STR_NUL_TERM, r->event);
+}
+
 enum ndr_err wmi_objref_resp_pull(struct ndr_pull *ndr,
                                   struct wmi_objref_resp *r)
 {

@@ -4,7 +4,8 @@
  * (src/client); docs/internals/wmi.md).
  *
  * MS-WMI 3.1.4.1 IWbemLevel1Login (opnums 3-6), 3.1.4.8
- * IWbemLoginClientID (3), 3.1.4.3 IWbemServices
+ * IWbemLoginClientID (3), 3.1.4.9 IWbemLoginHelper (3), 3.1.4.3
+ * IWbemServices
  * (3-25), 3.1.4.4 IEnumWbemClassObject (3-7), 3.1.4.5 IWbemCallResult
  * (3-6), 3.1.4.6 IWbemFetchSmartEnum (3), 3.1.4.7 IWbemWCOSmartEnum (3);
  * the IDL of MS-WMI section 6.  Every stub starts with the ORPCTHIS
@@ -259,6 +260,22 @@ enum ndr_err wmi_set_client_info_req_pull(struct ndr_pull *ndr,
 enum ndr_err wmi_set_client_info_req_push(
         struct ndr_push *ndr,
         const struct wmi_set_client_info_req *r);
+
+/*
+ * IWbemLoginHelper::SetEvent (opnum 3) [in]: a [string] LPCSTR, a [ref]
+ * top-level pointer (no referent id); the [out] is a wmi_hr_resp.
+ */
+#define WMI_OP_SET_EVENT 3
+
+struct wmi_set_event_req {
+	struct dcom_orpcthis orpcthis;
+	char *event; /* sEventToSet, UTF-8 */
+};
+
+enum ndr_err wmi_set_event_req_pull(struct ndr_pull *ndr,
+                                    struct wmi_set_event_req *r);
+enum ndr_err wmi_set_event_req_push(struct ndr_push *ndr,
+                                    const struct wmi_set_event_req *r);
 
 enum ndr_err wmi_objref_resp_pull(struct ndr_pull *ndr,
                                   struct wmi_objref_resp *r);

@@ -496,6 +496,22 @@ static void test_login_client_id(void **state)
 	                 HR_WBEM_E_INVALID_CLASS.v);
 	assert_true(file_has(t->fx->log, "CLIENTPC7"));
 	assert_true(file_has(t->fx->log, "4242"));
+	/* IWbemLoginHelper::SetEvent does nothing and says so. */
+	{
+		struct rpc_uuid h = rem_qi(t, &login,
+		                           &wmi_iid_iwbemloginhelper);
+		struct wmi_set_event_req eq = { .orpcthis = this57(),
+			                        .event = "Global\\Ev" };
+		struct wmi_hr_resp hr;
+
+		push_on(t, &p);
+		assert_int_equal(wmi_set_event_req_push(&p, &eq), 0);
+		call(t, &wmi_iid_iwbemloginhelper, WMI_OP_SET_EVENT, &h, &p,
+		     &rep);
+		pull_on(t, &pl, &rep);
+		assert_int_equal(wmi_hr_resp_pull(&pl, &hr), 0);
+		assert_int_equal(hr.hr, 0);
+	}
 	stop(t);
 }
 
