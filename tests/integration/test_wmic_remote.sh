@@ -158,6 +158,17 @@ check "OWMI_PASSWORD, domain, integrity" "$T/exp" "$T/out"
 "$WMIC" /node:"$ADDR" /authlevel:Bogus os get >"$T/out" 2>"$T/err"; rc=$?
 [ $rc -eq 1 ] && ok || bad "bad /authlevel accepted"
 
+# 6b. the password asked on the terminal (util-linux script(1) gives the
+# tty); it must not be echoed.
+if command -v script >/dev/null 2>&1; then
+	(sleep 1; printf 'Adm#Pass1\n') | script -qec "'$WMIC' /node:$ADDR \
+		--port $PORT /user:wmiadmin path Test_Svc where \"Name='cron'\" \
+		get Name" /dev/null 2>&1 | tr -d '\r' >"$T/out"
+	grep -q '^Enter the password for wmiadmin: ' "$T/out" &&
+		grep -q '^cron  $' "$T/out" && ! grep -q 'Adm#Pass1' "$T/out" &&
+		ok || { bad "password prompt"; cat "$T/out"; }
+fi
+
 # 7. the local socket (root maps to Administrators).
 if [ "$(id -u)" = 0 ]; then
 	OFF path Test_Svc get Name,State >"$T/off.out" 2>&1
