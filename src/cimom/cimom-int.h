@@ -6,6 +6,8 @@
  *  - cm->lock is held for the whole of every operation that touches the
  *    repository (struct repo is one SQLite connection, not thread-safe);
  *    it is recursive so a sink may call back into cimom on the same thread.
+ *    It is taken only through cimom_lock(), which counts the threads
+ *    blocked on it (cm->lock_waiters) for cimom_lock_contended().
  *  - an operation's failure is logged once, by op_finish() at the public
  *    function's boundary; helpers only return hresults and fill errinfo.
  *  - objects handed to a sink hang off the batch context (or are borrowed
@@ -15,6 +17,7 @@
 #define OWMI_CIMOM_CIMOM_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "cimom/activity.h"
 #include "cimom/cimom.h"
@@ -36,6 +39,8 @@ struct cimom {
 	uint32_t max_query_len;
 	pthread_mutex_t lock;
 	bool lock_init;
+	/* Threads blocked in cimom_lock (cimom_lock_contended). */
+	atomic_uint lock_waiters;
 	struct cimom_provider_hooks *providers;
 	uint32_t n_providers;
 	struct cimom_provider_hooks fallback; /* any other name; see provreg */

@@ -126,7 +126,20 @@ const char *cimom_server_name(const struct cimom *cm)
 
 void cimom_lock(struct cimom *cm)
 {
+	/* The owner re-enters at once (recursive); anyone else who must
+	 * block is counted, so a waiting sink sees the contention. */
+	if (pthread_mutex_trylock(&cm->lock) == 0) {
+		return;
+	}
+	atomic_fetch_add_explicit(&cm->lock_waiters, 1, memory_order_relaxed);
 	pthread_mutex_lock(&cm->lock);
+	atomic_fetch_sub_explicit(&cm->lock_waiters, 1, memory_order_relaxed);
+}
+
+bool cimom_lock_contended(const struct cimom *cm)
+{
+	return atomic_load_explicit(&((struct cimom *)cm)->lock_waiters,
+	                            memory_order_relaxed) > 0;
 }
 
 void cimom_unlock(struct cimom *cm)

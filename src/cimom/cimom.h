@@ -29,6 +29,19 @@
  * cimom on the same thread but must not wait on another thread that does).
  * A struct cimom_session belongs to one thread at a time: use one session
  * per thread, or serialise calls on a shared session yourself.
+ *
+ * Flow control: indicate() runs with that lock held, usually inside an
+ * open repository cursor, so cimom cannot let go of the lock there (the
+ * connection and its cached statements would be shared mid-scan).  A
+ * sink whose consumer falls behind must therefore never wait while
+ * another thread needs the object manager: it may wait only while
+ * cimom_lock_contended() is false, re-checking it at least every
+ * CIMOM_SINK_POLL_MS, and once it is true it must stop waiting and
+ * either buffer (within a bound of its own) or fail the indicate (which
+ * cancels the operation).  Everything else stays as for any indicate:
+ * the objects come in order, the operation's reads stay one consistent
+ * pass under the lock, cancellation and the single 5858 are unchanged.
+ * src/wmi's forward-only semisynchronous result sets do this.
  */
 #ifndef OWMI_CIMOM_CIMOM_H
 #define OWMI_CIMOM_CIMOM_H
@@ -187,6 +200,17 @@ struct cimom_sink {
 	void *arg;
 	uint32_t batch;
 };
+
+/* How often a waiting sink re-checks cimom_lock_contended(), in ms. */
+#define CIMOM_SINK_POLL_MS 2u
+
+/*
+ * True while at least one thread is blocked waiting for the object
+ * manager's lock (the caller of indicate, re-entering, does not count).
+ * A sink's indicate that waits for its consumer stops waiting when this
+ * becomes true (see "Flow control" above).  Any thread; a snapshot.
+ */
+bool cimom_lock_contended(const struct cimom *cm);
 
 /*
  * GetObject.  [path]: a class path ("Win32_X") gives the resolved class;

@@ -15,9 +15,21 @@
  * - Forward-only: what an enumerator took is dropped at once, Reset and
  *   Clone are refused, and a semisynchronous producer waits when
  *   queue_objects are buffered, so a huge result never sits whole in
- *   memory.  The producer waits with the object manager's lock held
- *   (cimom delivers under it), so it waits at most client_wait_ms and
- *   then ends the enumeration with WBEM_E_CLIENT_TOO_SLOW.
+ *   memory.  It waits inside indicate(), with the object manager's lock
+ *   held (cimom delivers under it, inside a repository cursor), so it
+ *   follows cimom's flow-control rule (cimom.h): it waits only while no
+ *   other thread wants that lock, polling cimom_lock_contended() every
+ *   CIMOM_SINK_POLL_MS, and at most client_wait_ms.  When another thread
+ *   wants the lock it stops waiting and queues past the bound ("spills")
+ *   so the operation ends at production speed and lets the lock go; the
+ *   spill is bounded by max_result_bytes for the set and for all bounded
+ *   sets of the server together, and past that (or after client_wait_ms
+ *   uncontended) the enumeration ends with WBEM_E_CLIENT_TOO_SLOW after
+ *   the objects already queued.  A client whose connection closed
+ *   (wmi_conn_closed) or whose Next was cancelled is not waited for: the
+ *   producer ends with WBEM_E_CLIENT_TOO_SLOW once its queue is full.
+ *   The set itself stays (it belongs to the enumerator, which belongs to
+ *   the client's OXID): another connection may still read it.
  * - Otherwise every object stays for Reset and Clone, up to
  *   max_result_bytes (then WBEM_E_OUT_OF_MEMORY).
  *
@@ -32,6 +44,11 @@
 
 #include "wmi/wmi-int.h"
 #include "wmio/wmio.h"
+
+/* The servers wmi_register made, for wmi_stats_get and wmi_conn_closed
+ * (lock order: reg_mu, then a server's mu, then a set's mu). */
+static pthread_mutex_t reg_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct wmi_server *reg_head;
 
 struct wmi_rset {
 	struct wmi_server *srv;
@@ -50,7 +67,42 @@ struct wmi_rset {
 	hresult status;
 	bool cancelled; /* no consumer is left */
 	uint32_t want;  /* the largest Next waiting: the bound grows to it */
+	/* bounded sets: */
+	struct wmi_rset *next_bounded; /* srv->bounded, under srv->mu */
+	uint64_t conn_id;              /* of the last Next; 0: none yet */
+	bool client_gone; /* that connection closed, or the Next cancelled */
 };
+
+/* ---- figures (atomics of struct wmi_server) ---- */
+
+static void acct_add(struct wmi_server *srv, size_t n)
+{
+	uint_fast64_t b, peak;
+
+	atomic_fetch_add_explicit(&srv->queued_objects, 1,
+	                          memory_order_relaxed);
+	b = atomic_fetch_add_explicit(&srv->queued_bytes, n,
+	                              memory_order_relaxed) +
+	    n;
+	peak = atomic_load_explicit(&srv->peak_bytes, memory_order_relaxed);
+	while (b > peak &&
+	       !atomic_compare_exchange_weak_explicit(&srv->peak_bytes, &peak,
+	                                              b, memory_order_relaxed,
+	                                              memory_order_relaxed)) {
+	}
+}
+
+static void acct_sub(struct wmi_server *srv, uint64_t objs, size_t n)
+{
+	atomic_fetch_sub_explicit(&srv->queued_objects, objs,
+	                          memory_order_relaxed);
+	atomic_fetch_sub_explicit(&srv->queued_bytes, n, memory_order_relaxed);
+}
+
+static void count(atomic_uint_fast64_t *c)
+{
+	atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
+}
 
 /* ---- the set ---- */
 
@@ -70,11 +122,31 @@ static struct wmi_rset *rset_new(struct wmi_server *srv,
 	rs->consumers = 1;
 	pthread_mutex_init(&rs->mu, NULL);
 	pthread_cond_init(&rs->cv, NULL);
+	if (bounded) {
+		pthread_mutex_lock(&srv->mu);
+		rs->next_bounded = srv->bounded;
+		srv->bounded = rs;
+		pthread_mutex_unlock(&srv->mu);
+	}
 	return rs;
 }
 
 static void rset_free(struct wmi_rset *rs)
 {
+	struct wmi_server *srv = rs->srv;
+
+	if (rs->bounded) {
+		pthread_mutex_lock(&srv->mu);
+		for (struct wmi_rset **pp = &srv->bounded; *pp != NULL;
+		     pp = &(*pp)->next_bounded) {
+			if (*pp == rs) {
+				*pp = rs->next_bounded;
+				break;
+			}
+		}
+		pthread_mutex_unlock(&srv->mu);
+		acct_sub(srv, rs->count, rs->bytes);
+	}
 	for (size_t i = 0; i < rs->count; i++) {
 		talloc_free(rs->items[rs->head + i].unit);
 	}
@@ -144,26 +216,66 @@ static hresult rset_grow(struct wmi_rset *rs)
 	return HR_OK;
 }
 
+/* Waits on the set's condition until [until_ms] (wmi_now_ms time) at
+ * the latest.  Under the set's lock. */
+static void rset_wait_until(struct wmi_rset *rs, uint64_t until_ms)
+{
+	uint64_t now = wmi_now_ms();
+	uint64_t d = until_ms > now ? until_ms - now : 0;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += (time_t)(d / 1000);
+	ts.tv_nsec += (long)(d % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_cond_timedwait(&rs->cv, &rs->mu, &ts);
+}
+
+/* A bounded set holds what it may without waiting.  Under the lock. */
+static bool rset_full(const struct wmi_rset *rs)
+{
+	uint32_t q = rs->srv->cfg.queue_objects;
+
+	return rs->count >= (rs->want > q ? rs->want : q);
+}
+
 /*
- * Appends [it] (takes its unit).  Waits while a bounded set is full.
- * Returns S_OK, WBEM_E_CALL_CANCELLED (no consumer left),
- * WBEM_E_CLIENT_TOO_SLOW, WBEM_E_OUT_OF_MEMORY (past max_result_bytes)
- * or E_OUTOFMEMORY; on failure the unit is freed.
+ * Appends [it] (takes its unit).  A full bounded set waits for its
+ * client, or spills, as the file comment says.  Returns S_OK,
+ * WBEM_E_CALL_CANCELLED (no consumer left), WBEM_E_CLIENT_TOO_SLOW,
+ * WBEM_E_OUT_OF_MEMORY (past max_result_bytes) or E_OUTOFMEMORY; on
+ * failure the unit is freed.
  */
 static hresult rset_put(struct wmi_rset *rs, struct wmi_item *it)
 {
-	const struct wmi_config *cfg = &rs->srv->cfg;
+	struct wmi_server *srv = rs->srv;
+	const struct wmi_config *cfg = &srv->cfg;
 	uint64_t deadline = 0;
+	bool spill = false;
 	hresult hr = HR_OK;
 
 	pthread_mutex_lock(&rs->mu);
-	while (rs->bounded && !rs->cancelled &&
-	       rs->count >= (rs->want > cfg->queue_objects
-	                             ? rs->want
-	                             : cfg->queue_objects)) {
-		uint64_t now = wmi_now_ms();
-		struct timespec ts;
+	while (rs->bounded && !rs->cancelled && rset_full(rs)) {
+		uint64_t now;
 
+		if (rs->client_gone) {
+			count(&srv->gone);
+			hr = HR_WBEM_E_CLIENT_TOO_SLOW;
+			break;
+		}
+		if (cimom_lock_contended(srv->cm)) {
+			/* Someone else needs the object manager: do not
+			 * make them wait for our client. */
+			if (deadline != 0) {
+				count(&srv->yields);
+			}
+			spill = true;
+			break;
+		}
+		now = wmi_now_ms();
 		if (deadline == 0) {
 			deadline = now + cfg->client_wait_ms;
 		}
@@ -171,17 +283,21 @@ static hresult rset_put(struct wmi_rset *rs, struct wmi_item *it)
 			hr = HR_WBEM_E_CLIENT_TOO_SLOW;
 			break;
 		}
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += (time_t)((deadline - now) / 1000);
-		ts.tv_nsec += (long)((deadline - now) % 1000) * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&rs->cv, &rs->mu, &ts);
+		rset_wait_until(rs, deadline - now > CIMOM_SINK_POLL_MS
+		                            ? now + CIMOM_SINK_POLL_MS
+		                            : deadline);
 	}
 	if (hr_ok(hr) && rs->cancelled) {
 		hr = HR_WBEM_E_CALL_CANCELLED;
+	}
+	if (hr_ok(hr) && spill &&
+	    (rs->bytes + it->n > cfg->max_result_bytes ||
+	     atomic_load_explicit(&srv->queued_bytes, memory_order_relaxed) +
+	                     it->n >
+	             cfg->max_result_bytes)) {
+		/* The spill budget (this set's, or all bounded sets'
+		 * together) is spent. */
+		hr = HR_WBEM_E_CLIENT_TOO_SLOW;
 	}
 	if (hr_ok(hr) && !rs->forward_only &&
 	    rs->bytes + it->n > cfg->max_result_bytes) {
@@ -197,7 +313,16 @@ static hresult rset_put(struct wmi_rset *rs, struct wmi_item *it)
 	if (hr_ok(hr)) {
 		rs->items[rs->head + rs->count++] = *it;
 		rs->bytes += it->n;
+		if (rs->bounded) {
+			acct_add(srv, it->n);
+			if (spill) {
+				count(&srv->spilled);
+			}
+		}
 		pthread_cond_broadcast(&rs->cv);
+	}
+	if (hr_eq(hr, HR_WBEM_E_CLIENT_TOO_SLOW)) {
+		count(&srv->too_slow);
 	}
 	pthread_mutex_unlock(&rs->mu);
 	if (hr_failed(hr)) {
@@ -254,10 +379,14 @@ void wmi_rset_take(struct wmi_rset *rs,
 	if (*pos < rs->base) {
 		*pos = rs->base;
 	}
+	if (rs->bounded) {
+		/* The client is alive on this connection: wait for it. */
+		rs->conn_id = call->conn_id;
+		rs->client_gone = false;
+	}
 	for (;;) {
 		uint64_t now = wmi_now_ms();
 		uint64_t until;
-		struct timespec ts;
 
 		avail = rs->base + rs->count - *pos;
 		if (avail >= want) {
@@ -277,6 +406,12 @@ void wmi_rset_take(struct wmi_rset *rs,
 			break;
 		}
 		if (now >= deadline || rpc_call_cancelled(call)) {
+			if (rs->bounded && now < deadline) {
+				/* Cancelled: do not hold the producer for a
+				 * client that gave up. */
+				rs->client_gone = true;
+				pthread_cond_broadcast(&rs->cv);
+			}
 			k = (uint32_t)avail;
 			*hr = HR_WBEM_S_TIMEDOUT;
 			break;
@@ -289,14 +424,7 @@ void wmi_rset_take(struct wmi_rset *rs,
 		}
 		/* Wake at least every second to see a cancelled call. */
 		until = deadline - now > 1000 ? now + 1000 : deadline;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += (time_t)((until - now) / 1000);
-		ts.tv_nsec += (long)((until - now) % 1000) * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&rs->cv, &rs->mu, &ts);
+		rset_wait_until(rs, until);
 	}
 	rs->want = 0;
 	if (k > 0 && !discard) {
@@ -320,6 +448,9 @@ void wmi_rset_take(struct wmi_rset *rs,
 				talloc_free(it->unit);
 			}
 			rs->bytes -= it->n;
+			if (rs->bounded) {
+				acct_sub(rs->srv, 1, it->n);
+			}
 		}
 	}
 	*pos += k;
@@ -641,4 +772,92 @@ hresult wmi_rset_run(struct wmi_svc *svc,
 	rset_finish(rs, hr);
 	*out = rs;
 	return HR_OK;
+}
+
+/* ---- the registry, figures, closed connections ---- */
+
+void wmi_flow_register(struct wmi_server *srv)
+{
+	pthread_mutex_lock(&reg_mu);
+	srv->reg_next = reg_head;
+	reg_head = srv;
+	pthread_mutex_unlock(&reg_mu);
+}
+
+void wmi_flow_unregister(struct wmi_server *srv)
+{
+	pthread_mutex_lock(&reg_mu);
+	for (struct wmi_server **pp = &reg_head; *pp != NULL;
+	     pp = &(*pp)->reg_next) {
+		if (*pp == srv) {
+			*pp = srv->reg_next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&reg_mu);
+}
+
+/* The server of [exp], or NULL.  Under reg_mu. */
+static struct wmi_server *reg_find(const struct dcom_exporter *exp)
+{
+	for (struct wmi_server *srv = reg_head; srv != NULL;
+	     srv = srv->reg_next) {
+		if (srv->exp == exp) {
+			return srv;
+		}
+	}
+	return NULL;
+}
+
+void wmi_stats_get(struct dcom_exporter *exp, struct wmi_stats *out)
+{
+	struct wmi_server *srv;
+
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&reg_mu);
+	srv = reg_find(exp);
+	if (srv != NULL) {
+		pthread_mutex_lock(&srv->mu);
+		out->background = srv->n_background;
+		for (struct wmi_rset *rs = srv->bounded; rs != NULL;
+		     rs = rs->next_bounded) {
+			out->bounded_sets++;
+		}
+		pthread_mutex_unlock(&srv->mu);
+#define LOAD(f) atomic_load_explicit(&srv->f, memory_order_relaxed)
+		out->queued_objects = LOAD(queued_objects);
+		out->queued_bytes = LOAD(queued_bytes);
+		out->peak_bytes = LOAD(peak_bytes);
+		out->spilled = LOAD(spilled);
+		out->yields = LOAD(yields);
+		out->too_slow = LOAD(too_slow);
+		out->gone = LOAD(gone);
+#undef LOAD
+	}
+	pthread_mutex_unlock(&reg_mu);
+}
+
+void wmi_conn_closed(struct dcom_exporter *exp, uint64_t conn_id)
+{
+	struct wmi_server *srv;
+
+	if (conn_id == 0) {
+		return;
+	}
+	pthread_mutex_lock(&reg_mu);
+	srv = reg_find(exp);
+	if (srv != NULL) {
+		pthread_mutex_lock(&srv->mu);
+		for (struct wmi_rset *rs = srv->bounded; rs != NULL;
+		     rs = rs->next_bounded) {
+			pthread_mutex_lock(&rs->mu);
+			if (rs->conn_id == conn_id) {
+				rs->client_gone = true;
+				pthread_cond_broadcast(&rs->cv);
+			}
+			pthread_mutex_unlock(&rs->mu);
+		}
+		pthread_mutex_unlock(&srv->mu);
+	}
+	pthread_mutex_unlock(&reg_mu);
 }

@@ -210,6 +210,7 @@ uint64_t wmi_now_ms(void)
 
 static int server_destructor(struct wmi_server *srv)
 {
+	wmi_flow_unregister(srv);
 	/* Background producers hold the cimom and this state: wait for
 	 * them (the exporter's shutdown cancelled their result sets). */
 	pthread_mutex_lock(&srv->mu);
@@ -259,6 +260,7 @@ hresult wmi_register(struct dcom_exporter *exp,
 	pthread_mutex_init(&srv->mu, NULL);
 	pthread_cond_init(&srv->idle, NULL);
 	talloc_set_destructor(srv, server_destructor);
+	wmi_flow_register(srv);
 	hr = wmi_login_register(srv);
 	if (hr_ok(hr)) {
 		hr = wmi_services_register(srv);

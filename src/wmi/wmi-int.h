@@ -13,6 +13,7 @@
 #define OWMI_WMI_WMI_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -36,6 +37,13 @@ struct wmi_server {
 	pthread_mutex_t mu;
 	pthread_cond_t idle; /* n_background reached 0 */
 	uint32_t n_background;
+	/* rset.c: the bounded (semisynchronous forward-only) sets, under
+	 * mu (lock order: mu, then a set's own mutex), and their figures
+	 * (atomics: a producer updates them under its set's mutex only). */
+	struct wmi_rset *bounded;
+	struct wmi_server *reg_next; /* the registry of wmi_stats_get */
+	atomic_uint_fast64_t queued_objects, queued_bytes, peak_bytes;
+	atomic_uint_fast64_t spilled, yields, too_slow, gone;
 };
 
 /* The principal an object belongs to (MS-WMI: calls from another
@@ -227,6 +235,14 @@ void wmi_items_free(struct wmi_item *items, uint32_t n, bool owned);
 
 /* True when every object was produced and all are behind [pos]. */
 bool wmi_rset_at_end(struct wmi_rset *rs, uint64_t pos);
+
+/*
+ * The registry that maps an exporter to its server for wmi_stats_get and
+ * wmi_conn_closed: wmi_register adds [srv], its destructor removes it
+ * first (after which no lookup uses it).
+ */
+void wmi_flow_register(struct wmi_server *srv);
+void wmi_flow_unregister(struct wmi_server *srv);
 
 /* ---- enum.c ---- */
 

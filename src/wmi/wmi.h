@@ -61,9 +61,15 @@ struct wmi_config {
 	uint32_t queue_objects;
 	/*
 	 * How long a producer waits for a client that does not call Next
-	 * while the queue is full, in ms (the object manager's lock is held
-	 * meanwhile); then the enumeration ends with WBEM_E_CLIENT_TOO_SLOW.
-	 * 0: 10000.
+	 * while the queue is full, in ms; then the enumeration ends with
+	 * WBEM_E_CLIENT_TOO_SLOW.  It holds the object manager's lock
+	 * meanwhile, so it waits only while no other thread wants that lock
+	 * (cimom_lock_contended): when one does, the producer stops waiting
+	 * and queues past queue_objects, up to max_result_bytes for the set
+	 * and max_result_bytes for all such sets of the server together,
+	 * and past that ends with WBEM_E_CLIENT_TOO_SLOW.  A client whose
+	 * connection closed (wmi_conn_closed) or whose Next was cancelled is
+	 * not waited for at all.  0: 10000.
 	 */
 	uint32_t client_wait_ms;
 	/*
@@ -102,5 +108,39 @@ struct wmi_config {
 hresult wmi_register(struct dcom_exporter *exp,
                      struct cimom *cm,
                      const struct wmi_config *cfg);
+
+/*
+ * Figures of the forward-only semisynchronous result sets (the bounded
+ * ones) of the WMI server on [exp], for tests and diagnostics.  All
+ * zero when wmi_register was not called on [exp].  Any thread.
+ */
+struct wmi_stats {
+	uint32_t background;     /* producer threads running */
+	uint32_t bounded_sets;   /* bounded result sets alive */
+	uint64_t queued_objects; /* objects they hold now */
+	uint64_t queued_bytes;   /* encoded bytes they hold now */
+	uint64_t peak_bytes;     /* the most queued_bytes has been */
+	uint64_t spilled;        /* objects queued past queue_objects because
+	                            another thread wanted the object manager */
+	uint64_t yields;         /* waits for a client cut short by that */
+	uint64_t too_slow;       /* enumerations ended WBEM_E_CLIENT_TOO_SLOW */
+	uint64_t gone; /* waits skipped: the client's connection closed
+	                  or its Next was cancelled */
+};
+
+void wmi_stats_get(struct dcom_exporter *exp, struct wmi_stats *out);
+
+/*
+ * Tells the WMI server on [exp] that RPC connection [conn_id] is gone
+ * (wire it to rpc_server_config.conn_closed, on the loop thread; any
+ * thread will do).  A bounded enumeration whose last Next came over that
+ * connection stops waiting for its client: its producer queues no more
+ * than queue_objects and ends with WBEM_E_CLIENT_TOO_SLOW instead of
+ * holding the object manager for client_wait_ms.  Nothing is destroyed:
+ * the enumerator belongs to the client's OXID, and a Next over another
+ * connection still reads what was queued (then the error), and makes the
+ * producer wait for that connection again if it is still running.
+ */
+void wmi_conn_closed(struct dcom_exporter *exp, uint64_t conn_id);
 
 #endif
