@@ -7,6 +7,15 @@
  * used without the lock.  Reading is frame by frame out of a per-process
  * buffer; every wait polls in slices so the quotas can be checked while a
  * call is in progress.
+ *
+ * Idle shutdown: a reaper thread sleeps on ph->cond until the earliest
+ * idle deadline (last_used_ms + idle timeout of an idle host), detaches
+ * the expired hosts from the list under the lock, and stops them outside
+ * it (EOF, grace, SIGKILL, waitpid).  A detached host is invisible to
+ * proc_acquire, so no call can be handed a host being stopped.  talloc is
+ * not thread-safe: hosts are talloc children of ph and are only created
+ * or freed under the lock; a detached host is stolen to the NULL context
+ * first so that freeing it later does not touch ph.
  */
 #include "provhost/provhost.h"
 
@@ -41,7 +50,7 @@ extern char **environ;
 /* Bytes of the per-call pool that decoded batches live in. */
 #define BATCH_POOL (2u * 1024u * 1024u)
 /* How long a closing host may take to exit before it is killed. */
-#define EXIT_GRACE_MS 500
+#define EXIT_GRACE_MS ((int)PROVHOST_EXIT_GRACE_MS)
 
 struct host_proc {
 	struct provhost *ph;
@@ -65,6 +74,11 @@ struct host_proc {
 struct provhost {
 	struct provhost_config cfg;
 	pthread_mutex_t lock;
+	/* signalled when a host goes idle and at shutdown (CLOCK_MONOTONIC) */
+	pthread_cond_t cond;
+	pthread_t reaper;
+	bool has_reaper;
+	bool quit; /* under lock: the reaper must return */
 	struct host_proc *procs;
 	struct provhost_stats stats;
 	long page_size;
@@ -162,6 +176,14 @@ static int provhost_destructor(struct provhost *ph)
 {
 	struct host_proc *p;
 
+	if (ph->has_reaper) {
+		pthread_mutex_lock(&ph->lock);
+		ph->quit = true;
+		pthread_cond_broadcast(&ph->cond);
+		pthread_mutex_unlock(&ph->lock);
+		pthread_join(ph->reaper, NULL);
+		ph->has_reaper = false;
+	}
 	/* Close all first so the hosts exit in parallel, then reap. */
 	for (p = ph->procs; p != NULL; p = p->next) {
 		if (p->fd >= 0) {
@@ -175,8 +197,26 @@ static int provhost_destructor(struct provhost *ph)
 		proc_close(p);
 		talloc_free(p);
 	}
+	pthread_cond_destroy(&ph->cond);
 	pthread_mutex_destroy(&ph->lock);
 	return 0;
+}
+
+static void *reaper_main(void *arg);
+
+/* A condition variable timed on CLOCK_MONOTONIC (idle times are). */
+static bool cond_init(pthread_cond_t *c)
+{
+	pthread_condattr_t ca;
+	bool ok;
+
+	if (pthread_condattr_init(&ca) != 0) {
+		return false;
+	}
+	ok = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) == 0 &&
+	     pthread_cond_init(c, &ca) == 0;
+	pthread_condattr_destroy(&ca);
+	return ok;
 }
 
 hresult provhost_new(void *mem,
@@ -206,8 +246,22 @@ hresult provhost_new(void *mem,
 	if (ph->page_size <= 0) {
 		ph->page_size = 4096;
 	}
+	if (ph->cfg.idle_timeout_ms == 0) {
+		ph->cfg.idle_timeout_ms = PROVHOST_DEFAULT_IDLE_MS;
+	}
+	if (!cond_init(&ph->cond)) {
+		talloc_free(ph);
+		return hr_raise(HR_E_OUTOFMEMORY);
+	}
 	pthread_mutex_init(&ph->lock, NULL);
 	talloc_set_destructor(ph, provhost_destructor);
+	if (ph->cfg.idle_timeout_ms != PROVHOST_IDLE_NEVER) {
+		if (pthread_create(&ph->reaper, NULL, reaper_main, ph) != 0) {
+			talloc_free(ph);
+			return hr_raise(HR_E_OUTOFMEMORY);
+		}
+		ph->has_reaper = true;
+	}
 	*out = ph;
 	return HR_OK;
 }
@@ -926,6 +980,8 @@ static void proc_release(struct host_proc *p)
 	pthread_mutex_lock(&ph->lock);
 	p->busy = false;
 	p->last_used_ms = now_ms();
+	/* The reaper may be sleeping with no idle host to time. */
+	pthread_cond_signal(&ph->cond);
 	pthread_mutex_unlock(&ph->lock);
 }
 
@@ -1336,25 +1392,147 @@ uint32_t provhost_host_pid(struct provhost *ph,
 	return pid;
 }
 
-uint32_t provhost_reap_idle(struct provhost *ph, uint32_t idle_ms)
+/* ---- idle shutdown ----------------------------------------------------- */
+
+/*
+ * Takes every idle host unused for at least [idle_ms] (and every idle host
+ * found dead) out of the list onto *[doomed] (lock held).  A detached host
+ * is no longer a talloc child of ph.  Returns how many were running.
+ */
+static uint32_t detach_idle(struct provhost *ph,
+                            uint64_t now,
+                            uint32_t idle_ms,
+                            struct host_proc **doomed)
 {
-	uint64_t t = now_ms();
+	struct host_proc **pp = &ph->procs;
 	uint32_t n = 0;
-	bool again = true;
+
+	while (*pp != NULL) {
+		struct host_proc *p = *pp;
+
+		if (!p->busy &&
+		    (p->fd < 0 || now - p->last_used_ms >= idle_ms)) {
+			*pp = p->next;
+			ph->stats.hosts--;
+			talloc_steal(NULL, p);
+			p->next = *doomed;
+			*doomed = p;
+			n += p->fd >= 0 ? 1u : 0u;
+			continue;
+		}
+		pp = &p->next;
+	}
+	return n;
+}
+
+/*
+ * Stops the detached hosts of [list] (lock not held): end of file to all
+ * first so they clean up in parallel, then each gets what is left of one
+ * grace period before SIGKILL; every one is reaped.  Frees the list.
+ */
+static void stop_detached(struct provhost *ph, struct host_proc *list)
+{
+	uint64_t deadline = now_ms() + PROVHOST_EXIT_GRACE_MS;
+	uint64_t stopped = 0, killed = 0;
+	struct host_proc *p;
+
+	for (p = list; p != NULL; p = p->next) {
+		if (p->fd >= 0) {
+			close(p->fd);
+			p->fd = -1;
+		}
+	}
+	while (list != NULL) {
+		uint64_t t = now_ms();
+		int status = 0;
+
+		p = list;
+		list = p->next;
+		if (p->pid > 0) {
+			int left = t < deadline ? (int)(deadline - t) : 0;
+
+			stopped++;
+			if (!wait_exit(p->pid, left, &status)) {
+				log_msg(ph->cfg.log, LOG_LVL_WARN,
+				        PROVHOST_LAYER,
+				        "idle host %d for provider '%s' did not "
+				        "exit in %u ms: killed",
+				        (int)p->pid, p->provider,
+				        PROVHOST_EXIT_GRACE_MS);
+				proc_kill(p);
+				killed++;
+			} else {
+				log_msg(ph->cfg.log, LOG_LVL_INFO,
+				        PROVHOST_LAYER,
+				        "stopped idle host %d for provider '%s'",
+				        (int)p->pid, p->provider);
+			}
+			p->pid = 0;
+		}
+		talloc_free(p);
+	}
+	pthread_mutex_lock(&ph->lock);
+	ph->stats.idle_stopped += stopped;
+	ph->stats.stop_killed += killed;
+	pthread_mutex_unlock(&ph->lock);
+}
+
+/* The absolute CLOCK_MONOTONIC time [ms] from the epoch of now_ms(). */
+static struct timespec mono_at(uint64_t ms)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)(ms / 1000u);
+	ts.tv_nsec = (long)(ms % 1000u) * 1000000L;
+	return ts;
+}
+
+static void *reaper_main(void *arg)
+{
+	struct provhost *ph = arg;
+	uint32_t idle = ph->cfg.idle_timeout_ms;
 
 	pthread_mutex_lock(&ph->lock);
-	while (again) {
-		again = false;
+	while (!ph->quit) {
+		struct host_proc *doomed = NULL;
+		uint64_t t = now_ms(), next = UINT64_MAX;
+
+		if (detach_idle(ph, t, idle, &doomed) > 0) {
+			pthread_mutex_unlock(&ph->lock);
+			stop_detached(ph, doomed);
+			pthread_mutex_lock(&ph->lock);
+			continue;
+		}
 		for (struct host_proc *p = ph->procs; p != NULL; p = p->next) {
-			if (!p->busy && t - p->last_used_ms >= idle_ms) {
-				proc_close(p);
-				proc_unlink(ph, p);
-				n++;
-				again = true;
-				break;
+			if (!p->busy && p->last_used_ms + idle < next) {
+				next = p->last_used_ms + idle;
 			}
+		}
+		if (next == UINT64_MAX) {
+			pthread_cond_wait(&ph->cond, &ph->lock);
+		} else {
+			struct timespec at = mono_at(next);
+
+			pthread_cond_timedwait(&ph->cond, &ph->lock, &at);
 		}
 	}
 	pthread_mutex_unlock(&ph->lock);
+	return NULL;
+}
+
+uint32_t provhost_reap_idle(struct provhost *ph, uint32_t idle_ms)
+{
+	struct host_proc *doomed = NULL;
+	uint32_t n;
+
+	pthread_mutex_lock(&ph->lock);
+	n = detach_idle(ph, now_ms(), idle_ms, &doomed);
+	pthread_mutex_unlock(&ph->lock);
+	stop_detached(ph, doomed);
 	return n;
+}
+
+uint32_t provhost_idle_timeout(const struct provhost *ph)
+{
+	return ph->cfg.idle_timeout_ms;
 }

@@ -39,6 +39,16 @@
  * root cannot switch and runs such hosts as itself (no error: it has no
  * more privilege to give away).
  *
+ * Idle shutdown (Windows unloads a provider that has had no call for the
+ * ClearAfter interval of root's __ObjectProviderCacheControl=@): a host
+ * with no call in flight for idle_timeout_ms is stopped by a reaper thread
+ * of the manager: it is first taken out of the list under the lock (so no
+ * call can be handed a dying host: a call either got it before, which
+ * keeps it alive, or starts a fresh one), then its socket is closed (end
+ * of file: the host runs the provider's cleanup and exits), and a host
+ * still alive after PROVHOST_EXIT_GRACE_MS is killed.  Every stopped host
+ * is reaped (waitpid): no zombie, no descriptor left.
+ *
  * Threads: every function may be called from any thread.  A host serves
  * one call at a time; a second concurrent call for the same target (for
  * example a nested call from a result callback) gets a second host.
@@ -67,6 +77,15 @@ struct provhost;
 #define PROVHOST_DEFAULT_HOSTS      32u
 /* The default per-call inactivity timeout. */
 #define PROVHOST_DEFAULT_TIMEOUT_MS 60000u
+/*
+ * The default idle timeout: Windows' ClearAfter of
+ * __ObjectProviderCacheControl=@ ("00000000000030.000000:000", 30 s).
+ */
+#define PROVHOST_DEFAULT_IDLE_MS 30000u
+/* idle_timeout_ms value that keeps idle hosts until the manager is freed. */
+#define PROVHOST_IDLE_NEVER UINT32_MAX
+/* How long a host told to stop may take to exit before it is killed. */
+#define PROVHOST_EXIT_GRACE_MS 500u
 
 /* Limits per host process; 0 in a field means no limit. */
 struct provhost_quota {
@@ -86,6 +105,12 @@ struct provhost_config {
 	 * default).  A host streaming results resets it with every batch.
 	 */
 	uint32_t call_timeout_ms;
+	/*
+	 * A host with no call in flight for this long is stopped, in
+	 * milliseconds (0: PROVHOST_DEFAULT_IDLE_MS; PROVHOST_IDLE_NEVER:
+	 * never).  The next call for its target starts a fresh host.
+	 */
+	uint32_t idle_timeout_ms;
 	struct provhost_quota quota;
 	/* Diagnostic logger for host starts, kills and provider logs. */
 	struct logger *log;
@@ -101,10 +126,12 @@ struct provhost_config {
 };
 
 /*
- * Creates the host manager.  [cfg] is copied (strings too).  Returns owned
- * (talloc child of [mem]) in *out; freeing it closes every host (each
- * exits on end of file; stragglers are killed).
- * Errors: WBEM_E_INVALID_PARAMETER (no host_path), E_OUTOFMEMORY.
+ * Creates the host manager and its idle reaper thread (none with
+ * PROVHOST_IDLE_NEVER).  [cfg] is copied (strings too).  Returns owned
+ * (talloc child of [mem]) in *out; freeing it stops the reaper and closes
+ * every host (each exits on end of file; stragglers are killed).
+ * Errors: WBEM_E_INVALID_PARAMETER (no host_path), E_OUTOFMEMORY (also
+ * when the reaper thread cannot be created).
  */
 hresult provhost_new(void *mem,
                      const struct provhost_config *cfg,
@@ -193,12 +220,16 @@ hresult provhost_ping(struct provhost *ph,
 
 /* Counters, for tests and diagnostics. */
 struct provhost_stats {
-	uint32_t hosts;      /* hosts running now */
-	uint64_t started;    /* hosts started */
-	uint64_t crashed;    /* hosts that died during a call */
-	uint64_t timed_out;  /* hosts killed for a timeout */
-	uint64_t quota_kill; /* hosts killed for a quota */
-	uint64_t calls;      /* calls made */
+	uint32_t hosts;        /* hosts running now */
+	uint64_t started;      /* hosts started */
+	uint64_t crashed;      /* hosts that died during a call */
+	uint64_t timed_out;    /* hosts killed for a timeout */
+	uint64_t quota_kill;   /* hosts killed for a quota */
+	uint64_t calls;        /* calls made */
+	uint64_t idle_stopped; /* hosts stopped for idleness (timeout or
+	                          provhost_reap_idle) */
+	uint64_t stop_killed;  /* stopped hosts that had to be killed: not
+	                          gone PROVHOST_EXIT_GRACE_MS after EOF */
 };
 
 void provhost_get_stats(struct provhost *ph, struct provhost_stats *out);
@@ -211,9 +242,13 @@ uint32_t provhost_host_pid(struct provhost *ph,
                            const struct provhost_target *target);
 
 /*
- * Stops hosts idle for at least [idle_ms] (0: every idle host).  Returns
- * how many were stopped.  The daemon calls it from a timer.
+ * Stops hosts idle for at least [idle_ms] (0: every idle host) now, as
+ * the reaper does, and waits until they are gone.  Returns how many were
+ * stopped.
  */
 uint32_t provhost_reap_idle(struct provhost *ph, uint32_t idle_ms);
+
+/* The idle timeout in force, in milliseconds (PROVHOST_IDLE_NEVER: none). */
+uint32_t provhost_idle_timeout(const struct provhost *ph);
 
 #endif

@@ -17,7 +17,13 @@
  *   Test_Handles  enumerate opens 256 descriptors and returns;
  *   Test_Hold     enumerate allocates and touches OWMI_TP_HOLD_MB MiB
  *                 (default 96), keeps it and returns no instance: an idle
- *                 host that holds memory.
+ *                 host that holds memory;
+ *   Test_Slow     enumerate sleeps OWMI_TP_SLOW_MS ms (default 300) and
+ *                 returns no instance: a call in flight for a while.
+ *
+ * cleanup: with OWMI_TP_CLEANUP_DIR set, creates <dir>/cleanup.<pid> (the
+ * idle-shutdown tests check that the provider's cleanup ran); with
+ * OWMI_TP_CLEANUP_HANG set, never returns (a host that must be killed).
  *
  * Every instance carries Source = "enum", "get" or "query", so that tests
  * can tell which callback produced it.
@@ -164,6 +170,12 @@ static int32_t misbehave(const char *cls)
 			return OWMI_E_OUT_OF_MEMORY;
 		}
 		memset(p, 0x5A, sz); /* kept: the host holds it while idle */
+		return OWMI_S_OK;
+	}
+	if (strcasecmp(cls, "Test_Slow") == 0) {
+		const char *env = getenv("OWMI_TP_SLOW_MS");
+
+		usleep((useconds_t)(env != NULL ? atoi(env) : 300) * 1000u);
 		return OWMI_S_OK;
 	}
 	if (strcasecmp(cls, "Test_Handles") == 0) {
@@ -335,6 +347,29 @@ static int32_t tp_method(struct owmi_ctx *ctx,
 	return OWMI_E_INVALID_METHOD;
 }
 
+static void tp_cleanup(void *data)
+{
+	const char *dir = getenv("OWMI_TP_CLEANUP_DIR");
+
+	(void)data;
+	if (dir != NULL) {
+		char path[512];
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/cleanup.%d", dir,
+		         (int)getpid());
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			close(fd);
+		}
+	}
+	if (getenv("OWMI_TP_CLEANUP_HANG") != NULL) {
+		for (;;) {
+			pause();
+		}
+	}
+}
+
 OWMI_PROVIDER_EXPORT int owmi_provider_init(const struct owmi_host *host,
                                             uint32_t host_abi,
                                             struct owmi_provider *out)
@@ -352,5 +387,6 @@ OWMI_PROVIDER_EXPORT int owmi_provider_init(const struct owmi_host *host,
 	out->del = tp_del;
 	out->exec_query = tp_query;
 	out->exec_method = tp_method;
+	out->cleanup = tp_cleanup;
 	return OWMI_S_OK;
 }
