@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/utf.h"
+#include "cim/datetime.h"
 #include "cim/objpath.h"
 #include "cimom/cimom-int.h"
 #include "repo/repo.h"
@@ -950,6 +951,44 @@ static void on_started(void *arg,
 	cimom_activity_write(pr->cm->activity, &ev);
 }
 
+/*
+ * The idle timeout of provider hosts: ClearAfter of root's
+ * __ObjectProviderCacheControl=@ (an interval), which is what Windows
+ * unloads idle instance and method providers by; 0 (provhost's default,
+ * Windows' 30 s) when there is none or it is not an interval.
+ * __Win32Provider.UnloadTimeout is not read: Windows ignores it too.
+ */
+static uint32_t read_clear_after(struct cimom_provreg *pr)
+{
+	void *tmp = talloc_new(NULL);
+	struct cim_instance *cc = NULL;
+	const struct cim_value *v;
+	struct cim_datetime dt;
+	int64_t usec = 0;
+	uint32_t ms = 0;
+
+	if (tmp == NULL || hr_failed(repo_instance_get(
+	                           pr->cm->repo, tmp, "root",
+	                           "__ObjectProviderCacheControl", "@", &cc))) {
+		talloc_free(tmp);
+		return 0;
+	}
+	v = cim_instance_get(cc, "ClearAfter");
+	if (v != NULL && !v->null &&
+	    (v->type == CIM_T_DATETIME || v->type == CIM_T_STRING) &&
+	    hr_ok(cim_datetime_parse(v->v.s, &dt)) && dt.interval &&
+	    cim_datetime_to_usec(&dt, &usec) && usec >= 0) {
+		uint64_t m = ((uint64_t)usec + 999u) / 1000u;
+
+		/* 0 would mean "the default"; a zero interval is 1 ms. */
+		ms = m == 0                     ? 1u
+		     : m >= PROVHOST_IDLE_NEVER ? PROVHOST_IDLE_NEVER - 1u
+		                                : (uint32_t)m;
+	}
+	talloc_free(tmp);
+	return ms;
+}
+
 static void read_quota(struct cimom_provreg *pr)
 {
 	void *tmp = talloc_new(NULL);
@@ -1096,7 +1135,11 @@ hresult cimom_provreg_attach(struct cimom *cm,
 	}
 	cimom_lock(cm);
 	read_quota(pr);
+	pc.idle_timeout_ms = read_clear_after(pr);
 	cimom_unlock(cm);
+	if (cfg->idle_timeout_ms != 0) {
+		pc.idle_timeout_ms = cfg->idle_timeout_ms;
+	}
 	if (cfg->quota.memory_per_host != 0) {
 		pr->quota.memory_per_host = cfg->quota.memory_per_host;
 	}

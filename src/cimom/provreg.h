@@ -47,6 +47,13 @@
  * cimom_provreg_attach (Windows reads them at service start); non-zero
  * fields of the config override them.
  *
+ * Idle hosts are stopped (provhost.h) after the ClearAfter interval of
+ * root's __ObjectProviderCacheControl=@, the setting by which Windows
+ * unloads idle instance and method providers, read once at attach; 30 s
+ * (Windows' default) when that instance is absent; a non-zero
+ * idle_timeout_ms of the config overrides it.  __Win32Provider's
+ * UnloadTimeout is ignored, as current Windows ignores it.
+ *
  * Who a host runs as: a call whose identity has impersonate and unix ids
  * runs in a host of its own, as that uid/gid.  Other calls run as the
  * provider's HostingModel says: LocalSystemHost and
@@ -79,6 +86,12 @@ struct cimom_provreg_config {
 	const char *provider_dir;
 	/* Per-call inactivity timeout in ms; 0: PROVHOST_DEFAULT_TIMEOUT_MS. */
 	uint32_t call_timeout_ms;
+	/*
+	 * A host with no call for this long is stopped, in ms; 0: ClearAfter
+	 * of root's __ObjectProviderCacheControl=@, else
+	 * PROVHOST_DEFAULT_IDLE_MS; PROVHOST_IDLE_NEVER: never.
+	 */
+	uint32_t idle_timeout_ms;
 	/* Non-zero fields override __ProviderHostQuotaConfiguration. */
 	struct provhost_quota quota;
 	/* Diagnostic logger (may be NULL); borrowed. */

@@ -498,6 +498,12 @@ static bool key_provider_timeout(struct parse_state *st, const char *value)
 	                 NULL, &st->work.provider_call_timeout_ms);
 }
 
+static bool key_provider_idle(struct parse_state *st, const char *value)
+{
+	return number_in(st, value, 0, 86400000, "a number 0-86400000", NULL,
+	                 NULL, &st->work.provider_idle_timeout_ms);
+}
+
 static bool key_service_user(struct parse_state *st, const char *value)
 {
 	return set_string(st, value, &st->work.provider_service_user);
@@ -548,6 +554,7 @@ static const struct key_def keys[] = {
 	{ "providers", "host", key_provider_host },
 	{ "providers", "directory", key_provider_dir },
 	{ "providers", "call_timeout_ms", key_provider_timeout },
+	{ "providers", "idle_timeout_ms", key_provider_idle },
 	{ "providers", "service_user", key_service_user },
 };
 

@@ -53,6 +53,11 @@
  *                               library paths in __Win32Provider.CLSID
  *   call_timeout_ms = 0         per-call inactivity timeout of a provider
  *                               host; 0: the provider host default
+ *   idle_timeout_ms = 0         0-86400000: a provider host with no call
+ *                               for this long is stopped (the next call
+ *                               starts a new one); 0: the ClearAfter of
+ *                               root's __ObjectProviderCacheControl=@,
+ *                               else 30000 as on Windows
  *   service_user =              the Linux account of NetworkServiceHost
  *                               and LocalServiceHost; default "openwmi"
  *                               when it exists, else "nobody"
@@ -120,6 +125,7 @@ struct wmid_config {
 	char *provider_host;               /* NULL: the built-in default */
 	char *provider_dir;                /* NULL: the built-in default */
 	uint32_t provider_call_timeout_ms; /* 0: provhost's default */
+	uint32_t provider_idle_timeout_ms; /* 0: ClearAfter or 30000 */
 	char *provider_service_user;       /* NULL: provreg's default */
 };
 

@@ -467,6 +467,7 @@ static hresult attach_providers(struct wmid *d)
 	rc.provider_dir = d->cfg->provider_dir != NULL ? d->cfg->provider_dir
 	                                               : OWMI_PROVIDER_DIR;
 	rc.call_timeout_ms = d->cfg->provider_call_timeout_ms;
+	rc.idle_timeout_ms = d->cfg->provider_idle_timeout_ms;
 	rc.service_user = d->cfg->provider_service_user;
 	rc.log = d->log;
 	err_clear(&ei);

@@ -179,6 +179,11 @@ static void copy_file(const char *from, const char *to)
 	close(out);
 }
 
+/* Extra MOF compiled after the registrations, and the configured idle
+ * timeout, for the next fx_new (the idle-shutdown tests). */
+static const char *g_extra_mof;
+static uint32_t g_idle_ms;
+
 static struct fx *fx_new(void)
 {
 	struct fx *f = talloc_zero(NULL, struct fx);
@@ -201,6 +206,9 @@ static struct fx *fx_new(void)
 	assert_true(hr_ok(repo_open(f, f->db, 0, &f->repo, &ei)));
 	buf_init(&mof, f);
 	build_mof(&mof);
+	if (g_extra_mof != NULL) {
+		buf_addstr(&mof, g_extra_mof);
+	}
 	hr = mof_compile_buffer(f->repo, mof.data, mof.len, "providers.mof",
 	                        &mo, NULL, &ei);
 	if (hr_failed(hr)) {
@@ -214,6 +222,7 @@ static struct fx *fx_new(void)
 	rc.host_path = g_host;
 	rc.provider_dir = g_dir;
 	rc.call_timeout_ms = 1500;
+	rc.idle_timeout_ms = g_idle_ms;
 #if defined(__SANITIZE_ADDRESS__)
 	/* The hog must reach its quota before the timeout fires. */
 	rc.call_timeout_ms = 4000;
@@ -826,6 +835,74 @@ static void test_quota_configuration(void **state)
 	fx_free(f);
 }
 
+/* ---- idle shutdown ---------------------------------------------------- */
+
+static const char clear_after_mof[] =
+        "#pragma namespace(\"\\\\\\\\.\\\\root\")\n"
+        "class __CacheControl : __SystemClass { datetime ClearAfter; };\n"
+        "[singleton] class __ObjectProviderCacheControl : __CacheControl "
+        "{ };\n"
+        "instance of __ObjectProviderCacheControl {\n"
+        "  ClearAfter = \"00000000000000.200000:000\"; };\n";
+
+/* Without __ObjectProviderCacheControl=@: Windows' 30 s. */
+static void test_idle_timeout_default(void **state)
+{
+	struct fx *f = fx_new();
+
+	(void)state;
+	assert_int_equal(provhost_idle_timeout(cimom_provreg_hosts(f->pr)),
+	                 30000);
+	fx_free(f);
+}
+
+/*
+ * Root's __ObjectProviderCacheControl=@ ClearAfter (200 ms here) stops an
+ * idle host; the next query starts a new one and answers; the
+ * configuration overrides ClearAfter.
+ */
+static void test_idle_timeout_clear_after(void **state)
+{
+	struct provhost_stats st;
+	struct count c;
+	struct errinfo ei;
+	struct fx *f;
+	int i;
+
+	(void)state;
+	g_extra_mof = clear_after_mof;
+	f = fx_new();
+	g_extra_mof = NULL;
+	assert_int_equal(provhost_idle_timeout(cimom_provreg_hosts(f->pr)),
+	                 200);
+	assert_true(hr_ok(enumerate(f, "Test_Item", &c, &ei)));
+	assert_int_equal(c.n, 5);
+	for (i = 0; i < 400; i++) {
+		provhost_get_stats(cimom_provreg_hosts(f->pr), &st);
+		if (st.hosts == 0 && st.idle_stopped == 1) {
+			break;
+		}
+		usleep(5000);
+	}
+	assert_int_equal(st.hosts, 0);
+	assert_int_equal(st.idle_stopped, 1);
+	assert_true(hr_ok(enumerate(f, "Test_Item", &c, &ei)));
+	assert_int_equal(c.n, 5);
+	provhost_get_stats(cimom_provreg_hosts(f->pr), &st);
+	assert_int_equal(st.started, 2);
+	assert_int_equal(st.crashed, 0);
+	fx_free(f);
+
+	g_extra_mof = clear_after_mof;
+	g_idle_ms = 5000;
+	f = fx_new();
+	g_extra_mof = NULL;
+	g_idle_ms = 0;
+	assert_int_equal(provhost_idle_timeout(cimom_provreg_hosts(f->pr)),
+	                 5000);
+	fx_free(f);
+}
+
 /* ---- impersonation --------------------------------------------------- */
 
 static int run(const char *cmd)
@@ -915,6 +992,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_hosting_models),
 		cmocka_unit_test(test_registration_cache),
 		cmocka_unit_test(test_quota_configuration),
+		cmocka_unit_test(test_idle_timeout_default),
+		cmocka_unit_test(test_idle_timeout_clear_after),
 		cmocka_unit_test(test_key_lookup_through_abstract_parent),
 	};
 

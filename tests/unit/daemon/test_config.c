@@ -159,6 +159,34 @@ static void test_dcom_keys(void **state)
 	             "wmid.conf:2: unknown key 'ping_interval' in [dcom]");
 }
 
+/* [providers] idle_timeout_ms: 0 (provreg's default) unless set. */
+static void test_provider_idle_timeout(void **state)
+{
+	struct wmid_config *cfg = wmid_config_new(NULL);
+	struct errinfo ei;
+
+	(void)state;
+	assert_int_equal(cfg->provider_idle_timeout_ms, 0);
+	assert_true(hr_eq(parse(cfg,
+	                        "[providers]\ncall_timeout_ms = 9000\n"
+	                        "idle_timeout_ms = 1500\n",
+	                        &ei),
+	                  HR_OK));
+	assert_int_equal(cfg->provider_idle_timeout_ms, 1500);
+	assert_int_equal(cfg->provider_call_timeout_ms, 9000);
+	assert_true(hr_eq(
+	        parse(cfg, "[providers]\nidle_timeout_ms = 86400000\n", &ei),
+	        HR_OK));
+	assert_int_equal(cfg->provider_idle_timeout_ms, 86400000);
+	talloc_free(cfg);
+	expect_error("[providers]\nidle_timeout_ms = 86400001\n",
+	             "wmid.conf:2: bad value '86400001' for 'idle_timeout_ms' "
+	             "in [providers]: expected a number 0-86400000");
+	expect_error("[providers]\nidle_timeout_ms = 30s\n",
+	             "wmid.conf:2: bad value '30s' for 'idle_timeout_ms' in "
+	             "[providers]: expected a number 0-86400000");
+}
+
 static void test_empty_file_keeps_defaults(void **state)
 {
 	struct wmid_config *cfg = wmid_config_new(NULL);
@@ -409,6 +437,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_every_key),
 		cmocka_unit_test(test_dcom_keys),
+		cmocka_unit_test(test_provider_idle_timeout),
 		cmocka_unit_test(test_empty_file_keeps_defaults),
 		cmocka_unit_test(test_auth_level_numbers),
 		cmocka_unit_test(test_unknown_key_names_file_line_and_section),
