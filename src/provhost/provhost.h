@@ -78,8 +78,8 @@ struct provhost;
 /* The default per-call inactivity timeout. */
 #define PROVHOST_DEFAULT_TIMEOUT_MS 60000u
 /*
- * The default idle timeout: Windows' ClearAfter of
- * __ObjectProviderCacheControl=@ ("00000000000030.000000:000", 30 s).
+ * The default idle timeout: 30 s of no call, Windows' observed default
+ * for the ClearAfter interval of __ObjectProviderCacheControl=@.
  */
 #define PROVHOST_DEFAULT_IDLE_MS 30000u
 /* idle_timeout_ms value that keeps idle hosts until the manager is freed. */
