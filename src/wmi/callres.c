@@ -109,24 +109,6 @@ static uint32_t callres_begin(struct wmi_call *w,
 	return 0;
 }
 
-static uint32_t reply_objref(struct wmi_call *w,
-                             struct buf *out,
-                             struct dcom_objref *o,
-                             hresult hr)
-{
-	struct wmi_objref_resp resp = { .obj = hr_ok(hr) ? o : NULL,
-		                        .hr = hr.v };
-	struct ndr_push p;
-
-	if (!wmi_push_start(w, &p)) {
-		wmi_call_end(w);
-		return ndr_err_to_fault(NDR_ERR_ALLOC);
-	}
-	wmi_objref_resp_push(&p, &resp);
-	wmi_call_end(w);
-	return wmi_reply(&p, out);
-}
-
 static uint32_t op_get_result_object(struct rpc_call *call,
                                      const uint8_t *in,
                                      size_t len,
@@ -150,7 +132,7 @@ static uint32_t op_get_result_object(struct rpc_call *call,
 			wmi_objref_classobject(&o, c->unit, c->n);
 		}
 	}
-	return reply_objref(&w, out, &o, hr);
+	return wmi_reply_objref(&w, out, &o, hr);
 }
 
 static uint32_t op_get_result_string(struct rpc_call *call,
@@ -178,13 +160,12 @@ static uint32_t op_get_result_string(struct rpc_call *call,
 		}
 	}
 	resp.hr = hr.v;
-	if (!wmi_push_start(&w, &p)) {
-		wmi_call_end(&w);
-		return ndr_err_to_fault(NDR_ERR_ALLOC);
+	st = wmi_reply_start(&w, &p);
+	if (st != 0) {
+		return st;
 	}
 	wmi_string_resp_push(&p, &resp);
-	wmi_call_end(&w);
-	return wmi_reply(&p, out);
+	return wmi_reply_finish(&w, &p, out);
 }
 
 static uint32_t op_get_result_services(struct rpc_call *call,
@@ -214,7 +195,7 @@ static uint32_t op_get_result_services(struct rpc_call *call,
 			}
 		}
 	}
-	return reply_objref(&w, out, &o, hr);
+	return wmi_reply_objref(&w, out, &o, hr);
 }
 
 static uint32_t op_get_call_status(struct rpc_call *call,
@@ -236,13 +217,12 @@ static uint32_t op_get_call_status(struct rpc_call *call,
 		resp.status = (int32_t)c->status.v;
 	}
 	resp.hr = hr.v;
-	if (!wmi_push_start(&w, &p)) {
-		wmi_call_end(&w);
-		return ndr_err_to_fault(NDR_ERR_ALLOC);
+	st = wmi_reply_start(&w, &p);
+	if (st != 0) {
+		return st;
 	}
 	wmi_status_resp_push(&p, &resp);
-	wmi_call_end(&w);
-	return wmi_reply(&p, out);
+	return wmi_reply_finish(&w, &p, out);
 }
 
 static const struct rpc_op callres_ops[] = {

@@ -83,13 +83,12 @@ static uint32_t op_establish_position(struct rpc_call *call,
 	if (wmi_establish_position_req_pull(&w.ndr, &req) != NDR_ERR_SUCCESS) {
 		return wmi_bad_stub(&w);
 	}
-	if (!wmi_push_start(&w, &p)) {
-		wmi_call_end(&w);
-		return ndr_err_to_fault(NDR_ERR_ALLOC);
+	st = wmi_reply_start(&w, &p);
+	if (st != 0) {
+		return st;
 	}
 	wmi_establish_position_resp_push(&p, &resp);
-	wmi_call_end(&w);
-	return wmi_reply(&p, out);
+	return wmi_reply_finish(&w, &p, out);
 }
 
 static uint32_t op_request_challenge(struct rpc_call *call,
@@ -112,13 +111,12 @@ static uint32_t op_request_challenge(struct rpc_call *call,
 	if (wmi_request_challenge_req_pull(&w.ndr, &req) != NDR_ERR_SUCCESS) {
 		return wmi_bad_stub(&w);
 	}
-	if (!wmi_push_start(&w, &p)) {
-		wmi_call_end(&w);
-		return ndr_err_to_fault(NDR_ERR_ALLOC);
+	st = wmi_reply_start(&w, &p);
+	if (st != 0) {
+		return st;
 	}
 	wmi_request_challenge_resp_push(&p, &resp);
-	wmi_call_end(&w);
-	return wmi_reply(&p, out);
+	return wmi_reply_finish(&w, &p, out);
 }
 
 static uint32_t op_wbem_login(struct rpc_call *call,
@@ -128,8 +126,6 @@ static uint32_t op_wbem_login(struct rpc_call *call,
 {
 	struct wmi_call w;
 	struct wmi_wbem_login_req req;
-	struct wmi_objref_resp resp = { .hr = HR_WBEM_E_NOT_SUPPORTED.v };
-	struct ndr_push p;
 	uint32_t st;
 
 	st = wmi_call_begin(&w, call, in, len, &wmi_iid_iwbemlevel1login);
@@ -139,13 +135,7 @@ static uint32_t op_wbem_login(struct rpc_call *call,
 	if (wmi_wbem_login_req_pull(&w.ndr, &req) != NDR_ERR_SUCCESS) {
 		return wmi_bad_stub(&w);
 	}
-	if (!wmi_push_start(&w, &p)) {
-		wmi_call_end(&w);
-		return ndr_err_to_fault(NDR_ERR_ALLOC);
-	}
-	wmi_objref_resp_push(&p, &resp);
-	wmi_call_end(&w);
-	return wmi_reply(&p, out);
+	return wmi_reply_objref(&w, out, NULL, HR_WBEM_E_NOT_SUPPORTED);
 }
 
 /*
@@ -199,9 +189,7 @@ static uint32_t op_ntlm_login(struct rpc_call *call,
 {
 	struct wmi_call w;
 	struct wmi_ntlm_login_req req;
-	struct wmi_objref_resp resp = { 0 };
 	struct dcom_objref ns_ref;
-	struct ndr_push p;
 	hresult hr;
 	uint32_t st;
 
@@ -213,15 +201,7 @@ static uint32_t op_ntlm_login(struct rpc_call *call,
 		return wmi_bad_stub(&w);
 	}
 	hr = ntlm_login(&w, &req, &ns_ref);
-	resp.hr = hr.v;
-	resp.obj = hr_ok(hr) ? &ns_ref : NULL;
-	if (!wmi_push_start(&w, &p)) {
-		wmi_call_end(&w);
-		return ndr_err_to_fault(NDR_ERR_ALLOC);
-	}
-	wmi_objref_resp_push(&p, &resp);
-	wmi_call_end(&w);
-	return wmi_reply(&p, out);
+	return wmi_reply_objref(&w, out, &ns_ref, hr);
 }
 
 static uint32_t op_set_client_info(struct rpc_call *call,
@@ -231,9 +211,8 @@ static uint32_t op_set_client_info(struct rpc_call *call,
 {
 	struct wmi_call w;
 	struct wmi_set_client_info_req req;
-	struct wmi_hr_resp resp = { 0 };
 	struct wmi_login *l;
-	struct ndr_push p;
+	hresult hr = HR_OK;
 	uint32_t st;
 
 	st = wmi_call_begin(&w, call, in, len, &wmi_iid_iwbemloginclientid);
@@ -245,14 +224,14 @@ static uint32_t op_set_client_info(struct rpc_call *call,
 	}
 	l = w.impl;
 	if (!wmi_owner_is(&l->owner, &call->identity)) {
-		resp.hr = HR_WBEM_E_ACCESS_DENIED.v;
+		hr = HR_WBEM_E_ACCESS_DENIED;
 	} else if (req.client_machine == NULL) {
-		resp.hr = HR_WBEM_E_INVALID_PARAMETER.v;
+		hr = HR_WBEM_E_INVALID_PARAMETER;
 	} else {
 		char *m = talloc_strndup(l, req.client_machine, 256);
 
 		if (m == NULL) {
-			resp.hr = HR_E_OUTOFMEMORY.v;
+			hr = HR_E_OUTOFMEMORY;
 		} else {
 			pthread_mutex_lock(&l->mu);
 			talloc_free(l->client_machine);
@@ -261,13 +240,7 @@ static uint32_t op_set_client_info(struct rpc_call *call,
 			pthread_mutex_unlock(&l->mu);
 		}
 	}
-	if (!wmi_push_start(&w, &p)) {
-		wmi_call_end(&w);
-		return ndr_err_to_fault(NDR_ERR_ALLOC);
-	}
-	wmi_hr_resp_push(&p, &resp);
-	wmi_call_end(&w);
-	return wmi_reply(&p, out);
+	return wmi_reply_hr(&w, out, hr);
 }
 
 static uint32_t op_set_event(struct rpc_call *call,
@@ -277,9 +250,8 @@ static uint32_t op_set_event(struct rpc_call *call,
 {
 	struct wmi_call w;
 	struct wmi_set_event_req req;
-	struct wmi_hr_resp resp = { 0 };
 	struct wmi_login *l;
-	struct ndr_push p;
+	hresult hr = HR_OK;
 	uint32_t st;
 
 	st = wmi_call_begin(&w, call, in, len, &wmi_iid_iwbemloginhelper);
@@ -291,15 +263,9 @@ static uint32_t op_set_event(struct rpc_call *call,
 	}
 	l = w.impl;
 	if (!wmi_owner_is(&l->owner, &call->identity)) {
-		resp.hr = HR_WBEM_E_ACCESS_DENIED.v;
+		hr = HR_WBEM_E_ACCESS_DENIED;
 	}
-	if (!wmi_push_start(&w, &p)) {
-		wmi_call_end(&w);
-		return ndr_err_to_fault(NDR_ERR_ALLOC);
-	}
-	wmi_hr_resp_push(&p, &resp);
-	wmi_call_end(&w);
-	return wmi_reply(&p, out);
+	return wmi_reply_hr(&w, out, hr);
 }
 
 static const struct rpc_op helper_ops[] = {

@@ -87,6 +87,53 @@ uint32_t wmi_reply(struct ndr_push *p, struct buf *out)
 	return st;
 }
 
+uint32_t wmi_reply_start(struct wmi_call *w, struct ndr_push *p)
+{
+	if (!wmi_push_start(w, p)) {
+		wmi_call_end(w);
+		return ndr_err_to_fault(NDR_ERR_ALLOC);
+	}
+	return 0;
+}
+
+uint32_t wmi_reply_finish(struct wmi_call *w,
+                          struct ndr_push *p,
+                          struct buf *out)
+{
+	wmi_call_end(w);
+	return wmi_reply(p, out);
+}
+
+uint32_t wmi_reply_hr(struct wmi_call *w, struct buf *out, hresult hr)
+{
+	struct wmi_hr_resp resp = { .hr = hr.v };
+	struct ndr_push p;
+	uint32_t st = wmi_reply_start(w, &p);
+
+	if (st != 0) {
+		return st;
+	}
+	wmi_hr_resp_push(&p, &resp);
+	return wmi_reply_finish(w, &p, out);
+}
+
+uint32_t wmi_reply_objref(struct wmi_call *w,
+                          struct buf *out,
+                          struct dcom_objref *o,
+                          hresult hr)
+{
+	struct wmi_objref_resp resp = { .obj = hr_ok(hr) ? o : NULL,
+		                        .hr = hr.v };
+	struct ndr_push p;
+	uint32_t st = wmi_reply_start(w, &p);
+
+	if (st != 0) {
+		return st;
+	}
+	wmi_objref_resp_push(&p, &resp);
+	return wmi_reply_finish(w, &p, out);
+}
+
 /* ---- principals and identities ---- */
 
 hresult wmi_owner_set(void *mem,

@@ -605,14 +605,11 @@ static uint32_t op_services(struct rpc_call *call,
 	if (!resp.pp_result.set) {
 		resp.pp_result.obj = NULL;
 	}
-	if (!wmi_push_start(&w, &p)) {
-		wmi_call_end(&w);
-		wmi_call_free(&w);
-		return ndr_err_to_fault(NDR_ERR_ALLOC);
+	st = wmi_reply_start(&w, &p);
+	if (st == 0) {
+		wmi_svc_resp_push(&p, call->opnum, &resp);
+		st = wmi_reply_finish(&w, &p, out);
 	}
-	wmi_svc_resp_push(&p, call->opnum, &resp);
-	wmi_call_end(&w);
-	st = wmi_reply(&p, out);
 	wmi_call_free(&w);
 	return st;
 }

@@ -99,6 +99,30 @@ uint32_t wmi_reply(struct ndr_push *p, struct buf *out);
 /* A push cursor on the call's memory (false when it cannot start). */
 bool wmi_push_start(struct wmi_call *w, struct ndr_push *p);
 
+/*
+ * The reply bracket of a handler whose request decoded: wmi_reply_start
+ * opens [p] on the call's memory and returns 0, or ends the call and
+ * returns the fault (nca_s_fault_remote_no_memory) when it cannot; after
+ * the response is pushed into [p], wmi_reply_finish ends the call and
+ * appends the octets to [out] as wmi_reply does (returns 0 or the fault).
+ */
+uint32_t wmi_reply_start(struct wmi_call *w, struct ndr_push *p);
+uint32_t wmi_reply_finish(struct wmi_call *w,
+                          struct ndr_push *p,
+                          struct buf *out);
+
+/* Ends the call with a reply of ORPCTHAT and [hr] alone. */
+uint32_t wmi_reply_hr(struct wmi_call *w, struct buf *out, hresult hr);
+
+/*
+ * Ends the call with a reply of ORPCTHAT, an interface pointer ([o],
+ * borrowed, when [hr] succeeded, else NULL) and [hr].
+ */
+uint32_t wmi_reply_objref(struct wmi_call *w,
+                          struct buf *out,
+                          struct dcom_objref *o,
+                          hresult hr);
+
 /* Fills [o] with the caller's principal (strings under [mem]). */
 hresult wmi_owner_set(void *mem,
                       const struct rpc_identity *who,
