@@ -109,6 +109,23 @@ static uint32_t callres_begin(struct wmi_call *w,
 	return 0;
 }
 
+/*
+ * What a GetResult* method answers before it looks at the result: [hr]
+ * from callres_begin when it failed, else the operation's failure, else
+ * WBEM_E_INVALID_OPERATION when the operation did not produce the result
+ * asked for ([has] false), else S_OK.
+ */
+static hresult callres_check(const struct wmi_callres *c, hresult hr, bool has)
+{
+	if (hr_failed(hr)) {
+		return hr;
+	}
+	if (hr_failed(c->status)) {
+		return c->status;
+	}
+	return has ? HR_OK : HR_WBEM_E_INVALID_OPERATION;
+}
+
 static uint32_t op_get_result_object(struct rpc_call *call,
                                      const uint8_t *in,
                                      size_t len,
@@ -123,14 +140,9 @@ static uint32_t op_get_result_object(struct rpc_call *call,
 	if (st != 0) {
 		return st;
 	}
+	hr = callres_check(c, hr, c->unit != NULL);
 	if (hr_ok(hr)) {
-		if (hr_failed(c->status)) {
-			hr = c->status;
-		} else if (c->unit == NULL) {
-			hr = HR_WBEM_E_INVALID_OPERATION;
-		} else {
-			wmi_objref_classobject(&o, c->unit, c->n);
-		}
+		wmi_objref_classobject(&o, c->unit, c->n);
 	}
 	return wmi_reply_objref(&w, out, &o, hr);
 }
@@ -150,14 +162,9 @@ static uint32_t op_get_result_string(struct rpc_call *call,
 	if (st != 0) {
 		return st;
 	}
+	hr = callres_check(c, hr, c->str != NULL);
 	if (hr_ok(hr)) {
-		if (hr_failed(c->status)) {
-			hr = c->status;
-		} else if (c->str == NULL) {
-			hr = HR_WBEM_E_INVALID_OPERATION;
-		} else {
-			resp.str = c->str;
-		}
+		resp.str = c->str;
 	}
 	resp.hr = hr.v;
 	st = wmi_reply_start(&w, &p);
@@ -183,17 +190,12 @@ static uint32_t op_get_result_services(struct rpc_call *call,
 	if (st != 0) {
 		return st;
 	}
+	hr = callres_check(c, hr, c->has_ns);
 	if (hr_ok(hr)) {
-		if (hr_failed(c->status)) {
-			hr = c->status;
-		} else if (!c->has_ns) {
-			hr = HR_WBEM_E_INVALID_OPERATION;
-		} else {
-			hr = wmi_svc_new(w.srv, &c->id, &c->owner, c->ns, &svc);
-			if (hr_ok(hr)) {
-				hr = wmi_svc_export(w.srv, call->mem, svc, &o);
-			}
-		}
+		hr = wmi_svc_new(w.srv, &c->id, &c->owner, c->ns, &svc);
+	}
+	if (hr_ok(hr)) {
+		hr = wmi_svc_export(w.srv, call->mem, svc, &o);
 	}
 	return wmi_reply_objref(&w, out, &o, hr);
 }
