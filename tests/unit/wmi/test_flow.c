@@ -351,7 +351,7 @@ static char *ref_order(struct t *t, uint32_t first)
 }
 
 /* Waits (up to 20 s) until the server's bounded sets hold at least
- * [objs] objects and [bg] producers run. */
+ * [objs] objects and [bg] producers run (UINT32_MAX: any number). */
 static void wait_queued(struct t *t, uint64_t objs, uint32_t bg)
 {
 	struct wmi_stats st;
@@ -359,7 +359,8 @@ static void wait_queued(struct t *t, uint64_t objs, uint32_t bg)
 
 	for (;;) {
 		wmi_stats_get(t->e->exp, &st);
-		if (st.queued_objects >= objs && st.background == bg) {
+		if (st.queued_objects >= objs &&
+		    (bg == UINT32_MAX || st.background == bg)) {
 			return;
 		}
 		assert_true(now_ms() < until);
@@ -524,6 +525,91 @@ static void test_spill_is_bounded_then_too_slow(void **state)
 }
 
 /*
+ * Six enumerations of one client that reads nothing share the server's
+ * spill budget (max_result_bytes 32 KiB): the producers give way to
+ * each other and to another client's 20 queries, and together they
+ * never hold more than the budget (plus at most one object each, the
+ * race the budget check allows).  Each then yields an in-order prefix
+ * and WBEM_E_CLIENT_TOO_SLOW.
+ */
+static void test_spill_budget_is_shared_by_the_server(void **state)
+{
+	enum { N = 6 };
+	const size_t budget = 32768;
+	struct wmi_config cfg = { .queue_objects = 4,
+		                  .client_wait_ms = 120000,
+		                  .max_result_bytes = budget };
+	struct t *t;
+	struct rpc_uuid svc_a, svc_b, en_a[N], en;
+	struct wmi_next_resp r;
+	struct wmi_stats st;
+	struct cl b;
+	uint64_t total = 0;
+
+	(void)state;
+	t = start(&cfg);
+	fx_add_big(t->fx, 3000);
+	svc_a = login(t);
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(
+		        query(t, &svc_a, "SELECT * FROM T_Big", 0x30, &en_a[i]),
+		        0);
+	}
+	/* Every producer has filled its queue.  They contend with each
+	 * other too (each opens a session): one that waits while another
+	 * needs the lock spills, and the budget's first taker leaves none
+	 * for the rest, so at most one can still be waiting. */
+	wait_queued(t, 4 * N, UINT32_MAX);
+
+	b = new_client(t);
+	swap_client(t, &b);
+	svc_b = login(t);
+	for (int i = 0; i < 20; i++) {
+		assert_int_equal(query(t, &svc_b,
+		                       "SELECT * FROM T_Base WHERE Size < 4", 0,
+		                       &en),
+		                 0);
+		assert_string_equal(drain(t, &en, 1), "a,b,c");
+	}
+	assert_true(wait_idle(t, 20000));
+	wmi_stats_get(t->e->exp, &st);
+	assert_int_equal(st.bounded_sets, N);
+	assert_int_equal(st.too_slow, N);
+	assert_true(st.queued_objects >= 4 * N);
+	assert_true(st.queued_objects < 3000);
+	assert_true(st.peak_bytes <= budget + N * 1024);
+
+	swap_client(t, &b);
+	for (int i = 0; i < N; i++) {
+		char *got = talloc_strdup(t->mem, "");
+		uint32_t n = 0;
+
+		for (;;) {
+			next(t, &en_a[i], -1, 16, &r);
+			for (uint32_t k = 0; k < r.n; k++) {
+				got = talloc_asprintf_append(
+				        got, "%s%s", *got ? "," : "",
+				        obj_name(t, r.objs[k]));
+			}
+			n += r.n;
+			if (r.n == 0) {
+				break;
+			}
+		}
+		assert_int_equal(r.hr, HR_WBEM_E_CLIENT_TOO_SLOW.v);
+		assert_true(n >= 4);
+		assert_string_equal(got, ref_order(t, n));
+		total += n;
+	}
+	assert_int_equal(total, st.queued_objects);
+	wmi_stats_get(t->e->exp, &st);
+	assert_int_equal(st.queued_objects, 0);
+	assert_int_equal(st.queued_bytes, 0);
+	rpctest_close(b.c);
+	stop(t);
+}
+
+/*
  * A reads one object, so its set knows its connection, and then goes
  * away.  wmi_conn_closed for another connection changes nothing; for
  * every connection the server has seen (the test RPC server does not
@@ -600,6 +686,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_slow_reader_does_not_stall_others),
 		cmocka_unit_test(test_spill_is_bounded_then_too_slow),
+		cmocka_unit_test(test_spill_budget_is_shared_by_the_server),
 		cmocka_unit_test(test_closed_connection_stops_the_wait),
 	};
 
