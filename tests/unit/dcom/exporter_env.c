@@ -62,6 +62,7 @@ const struct rpctest_auth auth_bob = { "bob", "WORKGROUP", "Other#2",
 atomic_uint env_destroyed;
 atomic_uint env_created;
 atomic_uint env_sleep_inside;
+atomic_bool env_sleep_gate;
 
 /* ---- the test object and class ---- */
 
@@ -222,9 +223,13 @@ static uint32_t a_sleep(struct rpc_call *call,
 	}
 	ndr_pull_u32(&ndr, &ms);
 	atomic_fetch_add(&env_sleep_inside, 1);
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) != 0) {
+	/* Until the test opens the gate, at most [ms] (a safety cap). */
+	for (uint32_t waited = 0; waited < ms && !atomic_load(&env_sleep_gate);
+	     waited += 5) {
+		ts.tv_sec = 0;
+		ts.tv_nsec = 5000000L;
+		while (nanosleep(&ts, &ts) != 0) {
+		}
 	}
 	/* The object is still ours while pinned. */
 	st = reply(call, out, NULL, false, true, ((struct tobj *)impl)->magic,
@@ -334,6 +339,7 @@ struct env *env_start(void *mem, const struct dcom_exporter_config *cfg)
 	atomic_store(&env_destroyed, 0);
 	atomic_store(&env_created, 0);
 	atomic_store(&env_sleep_inside, 0);
+	atomic_store(&env_sleep_gate, false);
 	e->ts = rpctest_server_start(e, NULL);
 	assert_non_null(e->ts);
 	if (cfg != NULL) {

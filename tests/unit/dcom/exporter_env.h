@@ -44,6 +44,8 @@ extern const struct rpctest_auth auth_alice, auth_bob;
 extern atomic_uint env_destroyed;    /* destroy() calls */
 extern atomic_uint env_created;      /* create() calls */
 extern atomic_uint env_sleep_inside; /* Sleep handlers past call_begin */
+/* Sleep handlers return once this is set (or their time cap passed). */
+extern atomic_bool env_sleep_gate;
 
 struct env {
 	void *mem;

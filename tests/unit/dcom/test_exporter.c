@@ -985,7 +985,7 @@ static void *sleeper_main(void *arg)
 	struct sleeper *s = arg;
 	void *mem = talloc_new(NULL);
 	struct rpctest_client *c = env_client(s->e, &syntax_a, &auth_alice);
-	uint8_t ms[4] = { 0xb0, 0x04, 0, 0 }; /* 1200 */
+	uint8_t ms[4] = { 0x40, 0x1f, 0, 0 }; /* cap 8000; the gate ends it */
 	struct rpctest_reply r;
 
 	env_orpc(c, 0, 4, &s->ipid, v57, ms, 4, mem, &r);
@@ -1039,6 +1039,7 @@ static void test_pinned_object_survives(void **state)
 	assert_int_equal(st.objects, 0);
 	assert_int_equal(st.collected, 1);
 	assert_int_equal(atomic_load(&env_destroyed), 0);
+	atomic_store(&env_sleep_gate, true);
 	pthread_join(t1, NULL);
 	pthread_join(t2, NULL);
 	assert_int_equal(s1.status, 0);
