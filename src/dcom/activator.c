@@ -164,18 +164,14 @@ static uint32_t op_create_instance(struct rpc_call *call,
 	struct dcom_activation_resp resp;
 	struct dcom_actprops props;
 	const struct dcom_class *cls = NULL;
-	struct ndr_limits lim;
 	struct ndr_pull ndr;
 	struct ndr_push push;
 	uint64_t oid = 0;
-	enum ndr_err err;
 	uint32_t st;
 	hresult hr;
 
-	dx_limits(&lim);
-	err = ndr_pull_init(&ndr, call->mem, stub, len, 0, &lim);
-	if (err != NDR_ERR_SUCCESS) {
-		return ndr_err_to_fault(err);
+	if ((st = dx_pull_open(call, stub, len, &ndr)) != 0) {
+		return st;
 	}
 	if (dcom_create_instance_req_pull(&ndr, &req) != NDR_ERR_SUCCESS ||
 	    ndr_pull_finish(&ndr) != NDR_ERR_SUCCESS) {
@@ -201,10 +197,8 @@ static uint32_t op_create_instance(struct rpc_call *call,
 		        call->identity.user, call->identity.peer_addr,
 		        hr_name(hr));
 	}
-	err = ndr_push_init(&push, call->mem, 0, NULL);
-	if (err != NDR_ERR_SUCCESS) {
-		st = ndr_err_to_fault(err);
-	} else {
+	st = dx_push_open(call, &push);
+	if (st == 0) {
 		dcom_activation_resp_push(&push, &resp);
 		st = dx_reply(&push, out);
 	}
@@ -223,16 +217,13 @@ static uint32_t op_get_class_object(struct rpc_call *call,
 	struct dcom_get_class_object_req req;
 	struct dcom_activation_resp resp;
 	const struct dcom_class *cls = NULL;
-	struct ndr_limits lim;
 	struct ndr_pull ndr;
 	struct ndr_push push;
-	enum ndr_err err;
+	uint32_t st;
 	hresult hr;
 
-	dx_limits(&lim);
-	err = ndr_pull_init(&ndr, call->mem, stub, len, 0, &lim);
-	if (err != NDR_ERR_SUCCESS) {
-		return ndr_err_to_fault(err);
+	if ((st = dx_pull_open(call, stub, len, &ndr)) != 0) {
+		return st;
 	}
 	if (dcom_get_class_object_req_pull(&ndr, &req) != NDR_ERR_SUCCESS ||
 	    ndr_pull_finish(&ndr) != NDR_ERR_SUCCESS) {
@@ -241,9 +232,8 @@ static uint32_t op_get_class_object(struct rpc_call *call,
 	hr = act_check(exp, call, &req.orpcthis, req.props, &cls);
 	memset(&resp, 0, sizeof(resp));
 	resp.hr = hr_ok(hr) ? HRV_E_NOINTERFACE : hr.v;
-	err = ndr_push_init(&push, call->mem, 0, NULL);
-	if (err != NDR_ERR_SUCCESS) {
-		return ndr_err_to_fault(err);
+	if ((st = dx_push_open(call, &push)) != 0) {
+		return st;
 	}
 	dcom_activation_resp_push(&push, &resp);
 	return dx_reply(&push, out);

@@ -224,6 +224,19 @@ uint32_t dx_reply(struct ndr_push *ndr, struct buf *out);
 /* The NDR limits of the runtime's request stubs. */
 void dx_limits(struct ndr_limits *lim);
 
+/*
+ * A pull cursor on [stub, stub+len) with dx_limits, on the call's memory;
+ * 0 or the fault when it cannot start.
+ */
+uint32_t dx_pull_open(struct rpc_call *call,
+                      const uint8_t *stub,
+                      size_t len,
+                      struct ndr_pull *ndr);
+
+/* A push cursor on the call's memory; 0 or the fault when it cannot
+ * start. */
+uint32_t dx_push_open(struct rpc_call *call, struct ndr_push *ndr);
+
 /* ---- resolver.c ---- */
 
 extern const struct rpc_iface dx_iface_object_exporter;

@@ -103,6 +103,26 @@ void dx_limits(struct ndr_limits *lim)
 	lim->max_alloc = 4u << 20;
 }
 
+uint32_t dx_pull_open(struct rpc_call *call,
+                      const uint8_t *stub,
+                      size_t len,
+                      struct ndr_pull *ndr)
+{
+	struct ndr_limits lim;
+	enum ndr_err err;
+
+	dx_limits(&lim);
+	err = ndr_pull_init(ndr, call->mem, stub, len, 0, &lim);
+	return err == NDR_ERR_SUCCESS ? 0 : ndr_err_to_fault(err);
+}
+
+uint32_t dx_push_open(struct rpc_call *call, struct ndr_push *ndr)
+{
+	enum ndr_err err = ndr_push_init(ndr, call->mem, 0, NULL);
+
+	return err == NDR_ERR_SUCCESS ? 0 : ndr_err_to_fault(err);
+}
+
 bool dx_type_has_iid(const struct dcom_object_type *type,
                      const struct rpc_uuid *iid)
 {

@@ -40,8 +40,6 @@ static uint32_t remunk_open(struct rpc_call *call,
                             struct ndr_pull *ndr)
 {
 	struct dcom_exporter *exp = call->iface_arg;
-	struct ndr_limits lim;
-	enum ndr_err err;
 	hresult hr;
 
 	if (!call->has_object ||
@@ -52,9 +50,7 @@ static uint32_t remunk_open(struct rpc_call *call,
 	if (hr_failed(hr)) {
 		return hr.v;
 	}
-	dx_limits(&lim);
-	err = ndr_pull_init(ndr, call->mem, stub, len, 0, &lim);
-	return err == NDR_ERR_SUCCESS ? 0 : ndr_err_to_fault(err);
+	return dx_pull_open(call, stub, len, ndr);
 }
 
 static uint32_t pull_done(struct ndr_pull *ndr,
@@ -147,9 +143,8 @@ static uint32_t op_rem_qi(struct rpc_call *call,
 		}
 	}
 	resp.hr = hr.v;
-	err = ndr_push_init(&push, call->mem, 0, NULL);
-	if (err != NDR_ERR_SUCCESS) {
-		return ndr_err_to_fault(err);
+	if ((st = dx_push_open(call, &push)) != 0) {
+		return st;
 	}
 	dcom_rem_qi_resp_push(&push, &resp);
 	return dx_reply(&push, out);
@@ -200,9 +195,8 @@ static uint32_t op_rem_addref(struct rpc_call *call,
 	}
 	pthread_mutex_unlock(&exp->mu);
 	resp.hr = 0;
-	err = ndr_push_init(&push, call->mem, 0, NULL);
-	if (err != NDR_ERR_SUCCESS) {
-		return ndr_err_to_fault(err);
+	if ((st = dx_push_open(call, &push)) != 0) {
+		return st;
 	}
 	dcom_rem_addref_resp_push(&push, &resp);
 	return dx_reply(&push, out);
@@ -245,9 +239,8 @@ static uint32_t op_rem_release(struct rpc_call *call,
 	pthread_mutex_unlock(&exp->mu);
 	dx_destroy_victims(victims);
 	memset(&resp, 0, sizeof(resp));
-	err = ndr_push_init(&push, call->mem, 0, NULL);
-	if (err != NDR_ERR_SUCCESS) {
-		return ndr_err_to_fault(err);
+	if ((st = dx_push_open(call, &push)) != 0) {
+		return st;
 	}
 	dcom_orpc_hr_resp_push(&push, &resp);
 	return dx_reply(&push, out);
@@ -306,9 +299,8 @@ static uint32_t op_rem_qi2(struct rpc_call *call,
 		}
 	}
 	resp.hr = hr.v;
-	err = ndr_push_init(&push, call->mem, 0, NULL);
-	if (err != NDR_ERR_SUCCESS) {
-		return ndr_err_to_fault(err);
+	if ((st = dx_push_open(call, &push)) != 0) {
+		return st;
 	}
 	dcom_rem_qi2_resp_push(&push, &resp);
 	return dx_reply(&push, out);

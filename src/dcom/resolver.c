@@ -203,24 +203,12 @@ static uint32_t pull_open(struct rpc_call *call,
                           size_t len,
                           struct ndr_pull *ndr)
 {
-	struct ndr_limits lim;
-	enum ndr_err err;
-
 	if (!call->identity.authenticated ||
 	    hr_failed(dx_check_access(exporter_of(call), &call->identity,
 	                              DCOM_ACCESS_CALL))) {
 		return RPC_FAULT_RPC_S_ACCESS_DENIED;
 	}
-	dx_limits(&lim);
-	err = ndr_pull_init(ndr, call->mem, stub, len, 0, &lim);
-	return err == NDR_ERR_SUCCESS ? 0 : ndr_err_to_fault(err);
-}
-
-static uint32_t push_open(struct rpc_call *call, struct ndr_push *ndr)
-{
-	enum ndr_err err = ndr_push_init(ndr, call->mem, 0, NULL);
-
-	return err == NDR_ERR_SUCCESS ? 0 : ndr_err_to_fault(err);
+	return dx_pull_open(call, stub, len, ndr);
 }
 
 static uint32_t resolve_oxid(struct rpc_call *call,
@@ -256,7 +244,7 @@ static uint32_t resolve_oxid(struct rpc_call *call,
 		resp.ipid_rem_unknown = exp->remunk_ipid;
 		resp.authn_hint = exp->authn_hint;
 	}
-	if ((st = push_open(call, &push)) != 0) {
+	if ((st = dx_push_open(call, &push)) != 0) {
 		return st;
 	}
 	dcom_resolve_oxid_resp_push(&push, v2, &resp);
@@ -308,7 +296,7 @@ static uint32_t op_simple_ping(struct rpc_call *call,
 		s->last_ping_ms = dx_now_ms();
 	}
 	pthread_mutex_unlock(&exp->mu);
-	if ((st = push_open(call, &push)) != 0) {
+	if ((st = dx_push_open(call, &push)) != 0) {
 		return st;
 	}
 	dcom_status_push(&push, status);
@@ -356,7 +344,7 @@ static uint32_t op_complex_ping(struct rpc_call *call,
 		}
 	}
 	pthread_mutex_unlock(&exp->mu);
-	if ((st = push_open(call, &push)) != 0) {
+	if ((st = dx_push_open(call, &push)) != 0) {
 		return st;
 	}
 	dcom_complex_ping_resp_push(&push, &resp);
@@ -375,7 +363,7 @@ static uint32_t op_server_alive(struct rpc_call *call,
 	if (len != 0) {
 		return RPC_FAULT_NCA_S_FAULT_NDR;
 	}
-	if ((st = push_open(call, &push)) != 0) {
+	if ((st = dx_push_open(call, &push)) != 0) {
 		return st;
 	}
 	dcom_status_push(&push, 0);
@@ -404,7 +392,7 @@ static uint32_t op_server_alive2(struct rpc_call *call,
 	                          &resp.bindings))) {
 		return RPC_FAULT_NCA_S_FAULT_REMOTE_NO_MEMORY;
 	}
-	if ((st = push_open(call, &push)) != 0) {
+	if ((st = dx_push_open(call, &push)) != 0) {
 		return st;
 	}
 	dcom_server_alive2_resp_push(&push, &resp);
