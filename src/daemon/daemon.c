@@ -621,6 +621,21 @@ static bool accept_filter(void *arg, const char *peer, uint16_t local_port)
 	return true;
 }
 
+/*
+ * A connection is gone (loop thread): an enumeration whose client read
+ * through it stops waiting for that client at once (its objects stay:
+ * they belong to the client's OXID, not to the connection).
+ */
+static void conn_closed(void *arg, uint64_t conn_id, uint32_t assoc_group)
+{
+	struct wmid *d = arg;
+
+	(void)assoc_group;
+	if (d->exp != NULL) {
+		wmi_conn_closed(d->exp, conn_id);
+	}
+}
+
 static void server_config(struct wmid *d, struct rpc_server_config *sc)
 {
 	const struct wmid_config *cfg = d->cfg;
@@ -649,6 +664,8 @@ static void server_config(struct wmid *d, struct rpc_server_config *sc)
 	sc->log = d->log;
 	sc->accept_filter = accept_filter;
 	sc->accept_filter_arg = d;
+	sc->conn_closed = conn_closed;
+	sc->conn_closed_arg = d;
 }
 
 /* Adds [syntax] to the interfaces the endpoint map will announce. */
