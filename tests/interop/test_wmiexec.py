@@ -56,23 +56,6 @@ E_INVALID_METHOD = "WMI Session Error: code: 0x8004102e - " \
     "WBEM_E_INVALID_METHOD"
 
 
-class LogGrab(logging.Handler):
-    """Impacket's method wrapper logs ExecMethod errors and returns
-    None; keep what it logs so a failure says why."""
-
-    def __init__(self):
-        logging.Handler.__init__(self, logging.DEBUG)
-        self.records = []
-
-    def emit(self, record):
-        if record.levelno >= logging.WARNING:
-            self.records.append(record.getMessage())
-
-    def take(self):
-        r, self.records = self.records, []
-        return r
-
-
 def values(obj):
     """name -> value of an out-parameters object."""
     return {k: v["value"] for k, v in obj.getProperties().items()}
@@ -85,29 +68,23 @@ def params(method, which):
     return [(n, d[n]["stype"]) for n in d]
 
 
+def call_logged(grab, fn, *a):
+    """fn(*a) with [grab] emptied first; an exception is kept among
+    [grab]'s records and gives None, as a logged method error does."""
+    grab.take()
+    try:
+        return fn(*a)
+    except Exception as e:
+        grab.records.append("raised %s: %s" % (type(e).__name__, e))
+        return None
+
+
 class Session:
     def __init__(self, addr, namespace, level=None):
-        from impacket.dcerpc.v5.dcom import wmi
-        from impacket.dcerpc.v5.dcomrt import DCOMConnection
-        from impacket.dcerpc.v5.dtypes import NULL
-        from impacket.dcerpc.v5 import rpcrt
-
-        self.dcom = DCOMConnection(addr, H.ADMIN[0], H.ADMIN[1], H.DOMAIN,
-                                   "", "", None, oxidResolver=True)
-        iface = self.dcom.CoCreateInstanceEx(wmi.CLSID_WbemLevel1Login,
-                                             wmi.IID_IWbemLevel1Login)
-        login = wmi.IWbemLevel1Login(iface)
-        self.svc = login.NTLMLogin(namespace, NULL, NULL)
-        if level == "privacy":
-            self.svc.get_dce_rpc().set_auth_level(
-                rpcrt.RPC_C_AUTHN_LEVEL_PKT_PRIVACY)
-        login.RemRelease()
+        self.dcom, self.svc = H.wmi_session(addr, namespace, level)
 
     def close(self):
-        try:
-            self.dcom.disconnect()
-        except Exception:
-            pass
+        H.disconnect_quietly(self.dcom)
 
 
 def test_item(ck, svc, grab, tag):
@@ -140,12 +117,7 @@ def test_item(ck, svc, grab, tag):
                  "got  %r\nwant %r" % (sig, want))
 
         # Static method without in-parameters: ExecMethod on the class.
-        grab.take()
-        out = None
-        try:
-            out = cls.WhoAmI()
-        except Exception as e:
-            grab.records.append("raised %s: %s" % (type(e).__name__, e))
+        out = call_logged(grab, cls.WhoAmI)
         if out is None:
             ck.check(tag + "/static-method", False,
                      "Test_Item.WhoAmI() returned nothing; Impacket "
@@ -166,12 +138,7 @@ def test_item(ck, svc, grab, tag):
         # an instance (IWbemClassObject.__getattr__).
         cls.createMethods("Test_Item.Id=3", cls.getMethods())
         text = "h\u00e9llo w\u00f6rld \u20ac"
-        grab.take()
-        out = None
-        try:
-            out = cls.Echo(text)
-        except Exception as e:
-            grab.records.append("raised %s: %s" % (type(e).__name__, e))
+        out = call_logged(grab, cls.Echo, text)
         if out is None:
             ck.check(tag + "/instance-method-in-params", False,
                      "Test_Item.Id=3 Echo(%r) returned nothing; Impacket "
@@ -220,12 +187,7 @@ def win32_process(ck, svc, grab, tag, workdir):
         # A real process: /bin/sh writes its own pid.
         path = os.path.join(workdir, "created-%s" % tag)
         cmd = '/bin/sh -c "echo $$ > %s"' % path
-        grab.take()
-        out = None
-        try:
-            out = proc.Create(cmd, "/", None)
-        except Exception as e:
-            grab.records.append("raised %s: %s" % (type(e).__name__, e))
+        out = call_logged(grab, proc.Create, cmd, "/", None)
         if out is None:
             ck.check(tag + "/create-process", False,
                      "Create(%r, '/', None) returned nothing; Impacket "
@@ -257,13 +219,7 @@ def win32_process(ck, svc, grab, tag, workdir):
         cmd = "cmd.exe /Q /c cd 1> \\\\127.0.0.1\\ADMIN$\\__output 2>&1"
         for name, cwd in (("create-missing-program", "C:\\"),
                           ("create-missing-program-in-root", "/")):
-            grab.take()
-            out = None
-            try:
-                out = proc.Create(cmd, cwd, None)
-            except Exception as e:
-                grab.records.append("raised %s: %s"
-                                    % (type(e).__name__, e))
+            out = call_logged(grab, proc.Create, cmd, cwd, None)
             if out is None:
                 ck.check(tag + "/" + name, False,
                          "Create(%r, %r, None) returned nothing; "
@@ -280,11 +236,7 @@ def win32_process(ck, svc, grab, tag, workdir):
 def real_wmiexec(ck, svc, args):
     argv = ["-nooutput", H.target(H.ADMIN[0], H.ADMIN[1], svc.addr),
             "whoami"]
-    print("\n== wmiexec: /usr/bin/python3 %s %s"
-          % (args.script, " ".join(argv)))
-    rc, out = H.run_script(args.script, argv, timeout=60)
-    lines = [x for x in out.split("\n")
-             if x.strip() and not x.startswith("Impacket v")]
+    rc, lines, out = H.run_example(args.script, "wmiexec", argv)
     ck.check("wmiexec-nooutput", rc == 0 and lines == [],
              "exit status %s; wmiexec printed:\n%s\nwant exit 0 and "
              "nothing but the banner" % (rc, out))
@@ -293,11 +245,7 @@ def real_wmiexec(ck, svc, args):
     # prints it and exits 1.
     argv = ["-nooutput", H.target(H.PLAIN[0], H.PLAIN[1], svc.addr),
             "whoami"]
-    print("\n== wmiexec: /usr/bin/python3 %s %s"
-          % (args.script, " ".join(argv)))
-    rc, out = H.run_script(args.script, argv, timeout=60)
-    lines = [x for x in out.split("\n")
-             if x.strip() and not x.startswith("Impacket v")]
+    rc, lines, out = H.run_example(args.script, "wmiexec", argv)
     want = [E_NOT_ADMIN]
     ck.check("wmiexec-not-administrator", rc == 1 and lines == want,
              "exit status %s; wmiexec printed:\n%s\nwant exit 1 and %r"
@@ -312,32 +260,22 @@ def main():
     if not args.tp_good or not os.path.exists(args.tp_good):
         print("no test provider library (--tp-good): skipped")
         return 77
-    grab = LogGrab()
+    grab = H.LogGrab()
     logging.getLogger().addHandler(grab)
-    ck = H.Checks(KNOWN_FAILURES)
-    svc = H.Service(args)
     workdir = tempfile.mkdtemp(prefix="owmi-interop-exec-")
     os.chmod(workdir, 0o1777)
-    try:
-        st = svc.start([H.tp_good_mof(os.path.abspath(args.tp_good))])
-        if st is not None:
-            return st
-        print("wmid on %s:135, exporter port %d"
-              % (svc.addr, svc.w.exporter_port))
+
+    def body(ck, svc):
         for tag in ("default", "privacy"):
             print("\n== library, %s" % tag)
             test_item(ck, svc, grab, tag)
             win32_process(ck, svc, grab, tag, workdir)
         real_wmiexec(ck, svc, args)
-        rc = svc.stop()
-        ck.check("wmid-clean-stop", rc == 0,
-                 "wmid exit status %s; log tail:\n%s"
-                 % (rc, svc.log_tail()))
-        return ck.summary()
+
+    try:
+        return H.serve(args, KNOWN_FAILURES, body, extra_mof_texts=[
+            H.tp_good_mof(os.path.abspath(args.tp_good))])
     finally:
-        if ck.failed:
-            print("\nwmid.log tail:\n" + svc.log_tail(60))
-        svc.cleanup()
         shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -36,16 +36,6 @@ PING_S = 0.5
 WAIT_S = 9.0
 
 
-class LogGrab(logging.Handler):
-    def __init__(self):
-        logging.Handler.__init__(self, logging.DEBUG)
-        self.records = []
-
-    def emit(self, record):
-        if record.levelno >= logging.WARNING:
-            self.records.append(record.getMessage())
-
-
 class NeverTimer:
     def __init__(self, *a):
         pass
@@ -55,21 +45,6 @@ class NeverTimer:
 
     def cancel(self):
         pass
-
-
-def session(addr):
-    from impacket.dcerpc.v5.dcom import wmi
-    from impacket.dcerpc.v5.dcomrt import DCOMConnection
-    from impacket.dcerpc.v5.dtypes import NULL
-
-    dcom = DCOMConnection(addr, H.ADMIN[0], H.ADMIN[1], H.DOMAIN, "", "",
-                          None, oxidResolver=True)
-    iface = dcom.CoCreateInstanceEx(wmi.CLSID_WbemLevel1Login,
-                                    wmi.IID_IWbemLevel1Login)
-    login = wmi.IWbemLevel1Login(iface)
-    svcs = login.NTLMLogin("//./root/interop", NULL, NULL)
-    login.RemRelease()
-    return dcom, svcs
 
 
 def ident(obj):
@@ -83,7 +58,7 @@ def pinged(ck, svc, grab):
     dcomrt.DCOMConnection.PINGTIMER = None
     dcom = None
     try:
-        dcom, svcs = session(svc.addr)
+        dcom, svcs = H.wmi_session(svc.addr, "//./root/interop")
         enum = svcs.ExecQuery("SELECT Id FROM Interop_Many WHERE Id < 3")
         first = ident(enum.Next(0xffffffff, 1)[0])
         cls, _ = svcs.GetObject("Interop_Thing")
@@ -128,7 +103,7 @@ def unpinged(ck, svc, grab):
     dcomrt.DCOMConnection.PINGTIMER = None
     dcom = None
     try:
-        dcom, svcs = session(svc.addr)
+        dcom, svcs = H.wmi_session(svc.addr, "//./root/interop")
         enum = svcs.ExecQuery("SELECT Id FROM Interop_Many WHERE Id < 3")
         enum.Next(0xffffffff, 1)
         time.sleep(WAIT_S)
@@ -148,11 +123,7 @@ def unpinged(ck, svc, grab):
         ck.check("unpinged-objects-collected", False,
                  "%s: %s" % (type(e).__name__, e))
     finally:
-        if dcom is not None:
-            try:
-                dcom.disconnect()
-            except Exception:
-                pass
+        H.disconnect_quietly(dcom)
 
 
 def main():
@@ -160,17 +131,10 @@ def main():
     skip = H.preflight(args)
     if skip is not None:
         return skip
-    grab = LogGrab()
+    grab = H.LogGrab()
     logging.getLogger().addHandler(grab)
-    ck = H.Checks(KNOWN_FAILURES)
-    svc = H.Service(args, "[dcom]\nping_period_ms = 1000\n"
-                          "ping_misses = 5\n")
-    try:
-        st = svc.start()
-        if st is not None:
-            return st
-        print("wmid on %s:135, exporter port %d"
-              % (svc.addr, svc.w.exporter_port))
+
+    def body(ck, svc):
         marker = "level pkt_privacy, context 79231"
         before = svc.w.read_log().count(marker)
         pinged(ck, svc, grab)
@@ -182,15 +146,9 @@ def main():
                  "the activation and at least %d pings"
                  % (n, int(WAIT_S / PING_S / 2)))
         unpinged(ck, svc, grab)
-        rc = svc.stop()
-        ck.check("wmid-clean-stop", rc == 0,
-                 "wmid exit status %s; log tail:\n%s"
-                 % (rc, svc.log_tail()))
-        return ck.summary()
-    finally:
-        if ck.failed:
-            print("\nwmid.log tail:\n" + svc.log_tail(60))
-        svc.cleanup()
+
+    return H.serve(args, KNOWN_FAILURES, body,
+                   "[dcom]\nping_period_ms = 1000\nping_misses = 5\n")
 
 
 if __name__ == "__main__":

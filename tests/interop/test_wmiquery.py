@@ -203,7 +203,7 @@ QUERIES = [
      (THING_COLS, [["2", "two"]])),
 ]
 
-BANNER = "Impacket v"
+BANNER = H.BANNER
 
 
 def check_block(ck, prefix, name, kind, want, lines):
@@ -267,11 +267,7 @@ def run_single(ck, args, name, argv, queries, want_lines, svc):
         for q in queries:
             f.write(q + "\n")
     argv = argv[:-1] + ["-file", qfile] + argv[-1:]
-    print("\n== %s: /usr/bin/python3 %s %s"
-          % (name, args.script, " ".join(argv)))
-    rc, out = H.run_script(args.script, argv, timeout=60)
-    lines = [x for x in out.split("\n")
-             if x.strip() and not x.startswith(BANNER)]
+    rc, lines, _ = H.run_example(args.script, name, argv)
     ck.check(name, rc == 0 and lines == want_lines,
              "exit status %s; wmiquery printed:\n%s\nwant:\n%s"
              % (rc, "\n".join(repr(x) for x in lines),
@@ -281,19 +277,9 @@ def run_single(ck, args, name, argv, queries, want_lines, svc):
 def embedded_via_library(ck, svc):
     """Reads Interop_Holder.Payload with Impacket's library (wmiquery
     cannot print it): an Interop_Point instance X=3, Y=-4, Tag="p"."""
-    from impacket.dcerpc.v5.dcom import wmi
-    from impacket.dcerpc.v5.dcomrt import DCOMConnection
-    from impacket.dcerpc.v5.dtypes import NULL
-
     dcom = None
     try:
-        dcom = DCOMConnection(svc.addr, H.ADMIN[0], H.ADMIN[1], H.DOMAIN,
-                              "", "", None, oxidResolver=True)
-        iface = dcom.CoCreateInstanceEx(wmi.CLSID_WbemLevel1Login,
-                                        wmi.IID_IWbemLevel1Login)
-        login = wmi.IWbemLevel1Login(iface)
-        svcs = login.NTLMLogin("//./root/interop", NULL, NULL)
-        login.RemRelease()
+        dcom, svcs = H.wmi_session(svc.addr, "//./root/interop")
         enum = svcs.ExecQuery("SELECT * FROM Interop_Holder")
         obj = enum.Next(0xffffffff, 1)[0]
         props = obj.getProperties()
@@ -327,11 +313,7 @@ def embedded_via_library(ck, svc):
         ck.check("library/embedded-object", False,
                  "%s: %s" % (type(e).__name__, e))
     finally:
-        if dcom is not None:
-            try:
-                dcom.disconnect()
-            except Exception:
-                pass
+        H.disconnect_quietly(dcom)
 
 
 def main():
@@ -339,14 +321,8 @@ def main():
     skip = H.preflight(args)
     if skip is not None:
         return skip
-    ck = H.Checks(KNOWN_FAILURES)
-    svc = H.Service(args)
-    try:
-        st = svc.start()
-        if st is not None:
-            return st
-        print("wmid on %s:135, exporter port %d"
-              % (svc.addr, svc.w.exporter_port))
+
+    def body(ck, svc):
         # The three sessions run at the same time (one wmid, three
         # clients, each with its own OXID connection).
         sessions = [start_queries(svc, args, level)
@@ -402,15 +378,8 @@ def main():
                    ["SELECT * FROM Interop_Scalar"],
                    [E_NOT_ADMIN], svc)
         embedded_via_library(ck, svc)
-        rc = svc.stop()
-        ck.check("wmid-clean-stop", rc == 0,
-                 "wmid exit status %s; log tail:\n%s"
-                 % (rc, svc.log_tail()))
-        return ck.summary()
-    finally:
-        if ck.failed:
-            print("\nwmid.log tail:\n" + svc.log_tail(60))
-        svc.cleanup()
+
+    return H.serve(args, KNOWN_FAILURES, body)
 
 
 if __name__ == "__main__":

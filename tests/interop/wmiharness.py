@@ -12,6 +12,7 @@ passes while listed is reported as "UNEXPECTED PASS" (not fatal, since a
 failure may show in one build only, e.g. under ASan).  Standard library plus impacket; /usr/bin/python3.
 """
 import argparse
+import logging
 import os
 import re
 import subprocess
@@ -27,6 +28,9 @@ EXAMPLES = "/usr/share/doc/python3-impacket/examples"
 ADMIN = ("alice", "Passw0rd!")
 PLAIN = ("bob", "Bobs-Passw0rd")
 DOMAIN = "WORKGROUP"
+
+# The first line every Impacket example prints.
+BANNER = "Impacket v"
 
 
 def parse_args(script_default):
@@ -138,6 +142,99 @@ def preflight(args):
         print("port 135 needs root: skipped")
         return wmidctl.SKIP
     return None
+
+
+def serve(args, known, body, extra_conf="", extra_mof_texts=()):
+    """The frame of a test against wmid: starts the Service (with
+    [extra_conf] and [extra_mof_texts]), runs body(ck, svc) with a
+    Checks of the [known] failures, then checks that wmid stops cleanly.
+    Returns the exit status: Service.start's when wmid did not start,
+    else Checks.summary's.  wmid's log tail is printed after a failure;
+    the state folder is always cleaned up."""
+    ck = Checks(known)
+    svc = Service(args, extra_conf)
+    try:
+        st = svc.start(extra_mof_texts)
+        if st is not None:
+            return st
+        print("wmid on %s:135, exporter port %d"
+              % (svc.addr, svc.w.exporter_port))
+        body(ck, svc)
+        rc = svc.stop()
+        ck.check("wmid-clean-stop", rc == 0,
+                 "wmid exit status %s; log tail:\n%s"
+                 % (rc, svc.log_tail()))
+        return ck.summary()
+    finally:
+        if ck.failed:
+            print("\nwmid.log tail:\n" + svc.log_tail(60))
+        svc.cleanup()
+
+
+def wmi_session(addr, namespace, level=None):
+    """Impacket's library as alice: DCOMConnection, WbemLevel1Login
+    activation, NTLMLogin to [namespace]; with [level] "privacy" the
+    IWbemServices calls are sealed.  Returns (DCOMConnection,
+    IWbemServices); disconnects again when a step fails."""
+    from impacket.dcerpc.v5 import rpcrt
+    from impacket.dcerpc.v5.dcom import wmi
+    from impacket.dcerpc.v5.dcomrt import DCOMConnection
+    from impacket.dcerpc.v5.dtypes import NULL
+
+    dcom = DCOMConnection(addr, ADMIN[0], ADMIN[1], DOMAIN, "", "", None,
+                          oxidResolver=True)
+    try:
+        iface = dcom.CoCreateInstanceEx(wmi.CLSID_WbemLevel1Login,
+                                        wmi.IID_IWbemLevel1Login)
+        login = wmi.IWbemLevel1Login(iface)
+        svcs = login.NTLMLogin(namespace, NULL, NULL)
+        if level == "privacy":
+            svcs.get_dce_rpc().set_auth_level(
+                rpcrt.RPC_C_AUTHN_LEVEL_PKT_PRIVACY)
+        login.RemRelease()
+    except Exception:
+        disconnect_quietly(dcom)
+        raise
+    return dcom, svcs
+
+
+def disconnect_quietly(dcom):
+    """Disconnects a DCOMConnection (None: nothing), ignoring errors."""
+    if dcom is None:
+        return
+    try:
+        dcom.disconnect()
+    except Exception:
+        pass
+
+
+class LogGrab(logging.Handler):
+    """Keeps the warnings and errors Impacket logs (its pinger's, or its
+    method wrapper's, which logs ExecMethod errors and returns None) so a
+    failure can say why."""
+
+    def __init__(self):
+        logging.Handler.__init__(self, logging.DEBUG)
+        self.records = []
+
+    def emit(self, record):
+        if record.levelno >= logging.WARNING:
+            self.records.append(record.getMessage())
+
+    def take(self):
+        r, self.records = self.records, []
+        return r
+
+
+def run_example(script, name, argv, timeout=60):
+    """Runs an Impacket example as run_script does, after printing the
+    command under [name].  Returns (exit status, the output lines that
+    are neither blank nor the banner, the whole output)."""
+    print("\n== %s: /usr/bin/python3 %s %s" % (name, script, " ".join(argv)))
+    rc, out = run_script(script, argv, timeout=timeout)
+    lines = [x for x in out.split("\n")
+             if x.strip() and not x.startswith(BANNER)]
+    return rc, lines, out
 
 
 def run_script(script, argv, timeout=90):
