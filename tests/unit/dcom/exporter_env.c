@@ -238,10 +238,13 @@ static uint32_t a_sleep(struct rpc_call *call,
 	return st;
 }
 
-static uint32_t a_get_b(struct rpc_call *call,
-                        const uint8_t *stub,
-                        size_t len,
-                        struct buf *out)
+/* ITestA methods answering an interface pointer: IID_B on the called
+ * object ([new_object] false) or a new object's IID_A. */
+static uint32_t a_export(struct rpc_call *call,
+                         const uint8_t *stub,
+                         size_t len,
+                         struct buf *out,
+                         bool new_object)
 {
 	struct dcom_exporter *exp = call->iface_arg;
 	struct ndr_pull ndr;
@@ -255,10 +258,23 @@ static uint32_t a_get_b(struct rpc_call *call,
 		return st;
 	}
 	memset(&ref, 0, sizeof(ref));
-	hr = dcom_export_iface(exp, call, call->mem, &iid_b, 5, &ref);
+	if (new_object) {
+		hr = dcom_export(exp, call->mem, tobj_new(), &tobj_type, &iid_a,
+		                 5, &ref);
+	} else {
+		hr = dcom_export_iface(exp, call, call->mem, &iid_b, 5, &ref);
+	}
 	st = reply(call, out, &ref, true, false, 0, hr.v);
 	dcom_call_end(exp, call);
 	return st;
+}
+
+static uint32_t a_get_b(struct rpc_call *call,
+                        const uint8_t *stub,
+                        size_t len,
+                        struct buf *out)
+{
+	return a_export(call, stub, len, out, false);
 }
 
 static uint32_t a_new_object(struct rpc_call *call,
@@ -266,23 +282,7 @@ static uint32_t a_new_object(struct rpc_call *call,
                              size_t len,
                              struct buf *out)
 {
-	struct dcom_exporter *exp = call->iface_arg;
-	struct ndr_pull ndr;
-	struct dcom_objref ref;
-	void *impl;
-	hresult hr;
-	uint32_t st = dcom_call_begin(exp, call, stub, len, &iid_a, NULL, &ndr,
-	                              NULL, &impl);
-
-	if (st != 0) {
-		return st;
-	}
-	memset(&ref, 0, sizeof(ref));
-	hr = dcom_export(exp, call->mem, tobj_new(), &tobj_type, &iid_a, 5,
-	                 &ref);
-	st = reply(call, out, &ref, true, false, 0, hr.v);
-	dcom_call_end(exp, call);
-	return st;
+	return a_export(call, stub, len, out, true);
 }
 
 static const struct rpc_op a_ops[] = {
