@@ -1084,10 +1084,32 @@ static void test_max_objects(void **state)
 #define CONC_THREADS 4
 #define CONC_CYCLES  150
 
+/* One thread of a concurrency test: its environment and its failures. */
 struct worker {
 	struct env *e;
 	int failures;
 };
+
+#define MAX_WORKERS 8
+
+/* Runs [fn] on [n] (at most MAX_WORKERS) threads over [e] and asserts
+ * that none failed. */
+static void run_workers(struct env *e, void *(*fn)(void *), int n)
+{
+	struct worker w[MAX_WORKERS];
+	pthread_t t[MAX_WORKERS];
+
+	assert_true(n <= MAX_WORKERS);
+	for (int i = 0; i < n; i++) {
+		w[i].e = e;
+		w[i].failures = 0;
+		assert_int_equal(pthread_create(&t[i], NULL, fn, &w[i]), 0);
+	}
+	for (int i = 0; i < n; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(w[i].failures, 0);
+	}
+}
 
 static void *worker_main(void *arg)
 {
@@ -1130,22 +1152,11 @@ static void test_concurrent_export_release(void **state)
 	struct dcom_exporter_config cfg = { .ping_period_ms = 5,
 		                            .ping_misses = 1000 };
 	struct env *e = env_start(mem, &cfg);
-	struct worker w[CONC_THREADS];
-	pthread_t t[CONC_THREADS];
 	struct dcom_exporter_stats st;
 	double t0 = now_s();
 
 	(void)state;
-	for (int i = 0; i < CONC_THREADS; i++) {
-		w[i].e = e;
-		w[i].failures = 0;
-		assert_int_equal(
-		        pthread_create(&t[i], NULL, worker_main, &w[i]), 0);
-	}
-	for (int i = 0; i < CONC_THREADS; i++) {
-		pthread_join(t[i], NULL);
-		assert_int_equal(w[i].failures, 0);
-	}
+	run_workers(e, worker_main, CONC_THREADS);
 	print_message("%d activate/call/release cycles (NTLM privacy) in "
 	              "%.2f s\n",
 	              CONC_THREADS * CONC_CYCLES, now_s() - t0);
@@ -1265,14 +1276,9 @@ static void test_activation_without_instantiation(void **state)
 #define RACE_THREADS 4
 #define RACE_EXPORTS 2000
 
-struct racer {
-	struct env *e;
-	int failures;
-};
-
 static void *racer_main(void *arg)
 {
-	struct racer *r = arg;
+	struct worker *r = arg;
 	const struct dcom_class *cls = env_test_class();
 
 	for (int i = 0; i < RACE_EXPORTS; i++) {
@@ -1298,22 +1304,11 @@ static void test_direct_export_races_collector(void **state)
 	struct dcom_exporter_config cfg = { .ping_period_ms = 1,
 		                            .ping_misses = 1 };
 	struct env *e = env_start(mem, &cfg);
-	struct racer r[RACE_THREADS];
-	pthread_t t[RACE_THREADS];
 	struct dcom_exporter_stats st;
 	double t0 = now_s();
 
 	(void)state;
-	for (int i = 0; i < RACE_THREADS; i++) {
-		r[i].e = e;
-		r[i].failures = 0;
-		assert_int_equal(pthread_create(&t[i], NULL, racer_main, &r[i]),
-		                 0);
-	}
-	for (int i = 0; i < RACE_THREADS; i++) {
-		pthread_join(t[i], NULL);
-		assert_int_equal(r[i].failures, 0);
-	}
+	run_workers(e, racer_main, RACE_THREADS);
 	print_message("%d dcom_export calls from %d threads in %.3f s\n",
 	              RACE_THREADS * RACE_EXPORTS, RACE_THREADS, now_s() - t0);
 	for (int i = 0; i < 500; i++) {
