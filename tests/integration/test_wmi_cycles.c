@@ -9,8 +9,9 @@
  *   - every 25th cycle a forked client that is SIGKILLed mid-call: half
  *     of them while they loop on Next over a large result, half while
  *     they send a large fragmented request;
- *   - at the end, two clients holding an enumerator for ten collection
- *     periods: the one whose pinger runs keeps it, the other loses it;
+ *   - at the end, two clients holding an enumerator for four collection
+ *     times (16 ping periods): the one whose pinger runs keeps it, the
+ *     other loses it;
  *
  * and checks that, after a collection, wmid's object tables (live OIDs,
  * IPIDs, ping sets) are back to where they were after the warm-up and
@@ -37,8 +38,8 @@
 #include "rpc/client.h"
 #include "wmidrun.h"
 
-#define PING_MS    100
-#define PING_MISS  2
+#define PING_MS    250
+#define PING_MISS  4
 #define KILL_EVERY 25
 #define N_ITEMS    40
 
@@ -252,7 +253,13 @@ static void settle(const struct stats *base, struct stats *now)
 /*
  * The pinger keeps what a client holds alive past the collection time;
  * without it the server collects it.  Both connections hold an
- * IWbemServices and a half-read enumerator for 10 ping periods.
+ * IWbemServices and a half-read enumerator for 16 ping periods.
+ *
+ * The collection time (ping_period_ms 250 x ping_misses 4 = 1 s) is the
+ * grace an object has between its export and the client's first ping or
+ * call: short enough for a quick test, long enough that a loaded CI
+ * machine (ASan, two cores) does not stall a cycle past it between
+ * ExecQuery and its Next (100 ms x 2 did, now and then).
  */
 static void check_pinging(void)
 {
@@ -285,7 +292,7 @@ static void check_pinging(void)
 	    hr_failed(client_enum_next(e2, mem, &objs, &n, NULL))) {
 		die("pinging: the first batch failed");
 	}
-	sleep_ms(PING_MS * PING_MISS * 10);
+	sleep_ms(PING_MS * PING_MISS * 4);
 	hr = client_enum_next(e1, mem, &objs, &n, NULL);
 	if (hr_failed(hr) || n != 4) {
 		die("pinging: the pinged enumerator was lost (0x%08x)", hr.v);
