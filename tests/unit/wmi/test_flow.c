@@ -25,285 +25,20 @@
 #include <cmocka.h>
 
 #include "dcom/orpc.h"
-#include "exporter_env.h"
-#include "fixture.h"
 #include "wmi/stubs.h"
 #include "wmi/wmi.h"
 #include "wmio/noclass.h"
 #include "wmio/wmio.h"
+#include "wmitest.h"
 
-#define V57 ((struct dcom_comversion){ 5, 7 })
-
-struct t {
-	void *mem;
-	struct fx *fx;
-	struct env *e;
-	struct rpctest_client *c;
-	struct rpc_uuid iids[8];
-	uint16_t n_pc;
-	struct rpc_uuid remunk;
-	struct wmi_config cfg;
-};
-
-static void reg_fn(struct rpctest_server *ts, void *arg)
-{
-	struct t *t = arg;
-
-	(void)ts;
-	assert_true(hr_ok(wmi_register(t->e->exp, t->fx->cm, &t->cfg)));
-}
-
-static struct t *start(const struct wmi_config *cfg)
-{
-	struct t *t = talloc_zero(NULL, struct t);
-
-	assert_non_null(t);
-	t->mem = t;
-	t->fx = fx_new();
-	t->e = env_start(t, NULL);
-	if (cfg != NULL) {
-		t->cfg = *cfg;
-	}
-	rpctest_server_run(t->e->ts, reg_fn, t);
-	t->c = env_client(t->e, &syntax_scm, &auth_alice);
-	t->iids[0] = dcom_iid_iremotescmactivator;
-	t->n_pc = 1;
-	return t;
-}
-
-static void stop(struct t *t)
-{
-	rpctest_close(t->c);
-	env_stop(t->e);
-	fx_free(t->fx);
-	talloc_free(t);
-}
-
-/* The presentation context for [iid], bound (alter_context) on first use. */
-static uint16_t pc_for(struct t *t, const struct rpc_uuid *iid)
-{
-	struct rpctest_bind_result res;
-	struct rpc_syntax_id syn = { *iid, 0, 0 };
-
-	for (uint16_t i = 0; i < t->n_pc; i++) {
-		if (rpc_uuid_equal(&t->iids[i], iid)) {
-			return i;
-		}
-	}
-	assert_true(t->n_pc < 8);
-	assert_int_equal(rpctest_bind(t->c, t->n_pc, &syn, &auth_alice, &res),
-	                 0);
-	t->iids[t->n_pc] = *iid;
-	return t->n_pc++;
-}
-
-/* Sends [stub] and returns the response stub (the call must not fault). */
-static void call(struct t *t,
-                 const struct rpc_uuid *iid,
-                 uint16_t opnum,
-                 const struct rpc_uuid *ipid,
-                 struct ndr_push *p,
-                 struct rpctest_reply *r)
-{
-	const uint8_t *d;
-	size_t n;
-
-	assert_int_equal(ndr_push_blob(p, &d, &n), NDR_ERR_SUCCESS);
-	assert_int_equal(rpctest_call(t->c, pc_for(t, iid), opnum, ipid, d, n,
-	                              t->mem, r),
-	                 0);
-	if (r->status != 0) {
-		fail_msg("opnum %u faulted 0x%08x", opnum, r->status);
-	}
-}
-
-static void push_on(struct t *t, struct ndr_push *p)
-{
-	assert_int_equal(ndr_push_init(p, t->mem, 0, NULL), NDR_ERR_SUCCESS);
-}
-
-static void pull_on(struct t *t, struct ndr_pull *p, struct rpctest_reply *r)
-{
-	assert_int_equal(
-	        ndr_pull_init(p, t->mem, r->stub, r->stub_len, 0, NULL),
-	        NDR_ERR_SUCCESS);
-}
-
-static struct dcom_orpcthis this57(void)
-{
-	struct dcom_orpcthis th;
-
-	dcom_orpcthis_init(&th, NULL);
-	return th;
-}
-
-/* Activates WbemLevel1Login; returns its IPID. */
-static struct rpc_uuid activate(struct t *t)
-{
-	struct act_result res;
-
-	env_activate(t->c, 0, t->mem, &wmi_clsid_wbemlevel1login,
-	             &wmi_iid_iwbemlevel1login, 1, V57, V57, false, &res);
-	assert_int_equal(res.status, 0);
-	assert_int_equal(res.hr, 0);
-	assert_non_null(res.props);
-	assert_int_equal(res.props->props_out.n, 1);
-	assert_int_equal(res.props->props_out.hresults[0], 0);
-	t->remunk = res.props->scm_reply.ipid_rem_unknown;
-	return res.props->props_out.ifaces[0]->std.ipid;
-}
-
-/* NTLMLogin on [ns]; returns the HRESULT and the services IPID. */
-static uint32_t login_ns(struct t *t, const char *ns, struct rpc_uuid *svc)
-{
-	struct rpc_uuid login = activate(t);
-	struct wmi_ntlm_login_req q = { .orpcthis = this57(),
-		                        .network_resource = (char *)ns };
-	struct wmi_objref_resp r;
-	struct rpctest_reply rep;
-	struct ndr_push p;
-	struct ndr_pull pl;
-
-	push_on(t, &p);
-	assert_int_equal(wmi_ntlm_login_req_push(&p, &q), NDR_ERR_SUCCESS);
-	call(t, &wmi_iid_iwbemlevel1login, WMI_OP_NTLM_LOGIN, &login, &p, &rep);
-	pull_on(t, &pl, &rep);
-	assert_int_equal(wmi_objref_resp_pull(&pl, &r), NDR_ERR_SUCCESS);
-	assert_int_equal(ndr_pull_finish(&pl), NDR_ERR_SUCCESS);
-	if (r.hr == 0) {
-		assert_non_null(r.obj);
-		assert_int_equal(r.obj->kind, DCOM_OBJREF_STANDARD);
-		assert_true(
-		        rpc_uuid_equal(&r.obj->iid, &wmi_iid_iwbemservices));
-		*svc = r.obj->std.ipid;
-	} else {
-		assert_null(r.obj);
-	}
-	return r.hr;
-}
-
-static struct rpc_uuid login(struct t *t)
-{
-	struct rpc_uuid svc;
-
-	assert_int_equal(login_ns(t, "root\\cimv2", &svc), 0);
-	return svc;
-}
-
-/* An IWbemServices call; the response is decoded into [r]. */
-static void svc_call(struct t *t,
-                     const struct rpc_uuid *svc,
-                     uint16_t op,
-                     struct wmi_svc_req *q,
-                     struct wmi_svc_resp *r)
-{
-	struct rpctest_reply rep;
-	struct ndr_push p;
-	struct ndr_pull pl;
-
-	q->orpcthis = this57();
-	push_on(t, &p);
-	assert_int_equal(wmi_svc_req_push(&p, op, q), NDR_ERR_SUCCESS);
-	call(t, &wmi_iid_iwbemservices, op, svc, &p, &rep);
-	pull_on(t, &pl, &rep);
-	assert_int_equal(wmi_svc_resp_pull(&pl, op, r), NDR_ERR_SUCCESS);
-	assert_int_equal(ndr_pull_finish(&pl), NDR_ERR_SUCCESS);
-}
-
-/* ExecQuery; returns the HRESULT and the enumerator's IPID. */
-static uint32_t query(struct t *t,
-                      const struct rpc_uuid *svc,
-                      const char *wql,
-                      int32_t flags,
-                      struct rpc_uuid *en)
-{
-	struct wmi_svc_req q = { .str1 = "WQL",
-		                 .str2 = (char *)wql,
-		                 .flags = flags };
-	struct wmi_svc_resp r;
-
-	svc_call(t, svc, WMI_OP_EXEC_QUERY, &q, &r);
-	if (r.hr == 0) {
-		assert_non_null(r.out);
-		assert_true(rpc_uuid_equal(&r.out->iid,
-		                           &wmi_iid_ienumwbemclassobject));
-		*en = r.out->std.ipid;
-	} else {
-		assert_null(r.out);
-	}
-	return r.hr;
-}
-
-/* Next; decodes the response into [r]. */
-static void next(struct t *t,
-                 const struct rpc_uuid *en,
-                 int32_t timeout,
-                 uint32_t count,
-                 struct wmi_next_resp *r)
-{
-	struct wmi_timeout_req q = { .orpcthis = this57(),
-		                     .timeout = timeout,
-		                     .count = count };
-	struct rpctest_reply rep;
-	struct ndr_push p;
-	struct ndr_pull pl;
-
-	push_on(t, &p);
-	assert_int_equal(wmi_timeout_req_push(&p, true, &q), NDR_ERR_SUCCESS);
-	call(t, &wmi_iid_ienumwbemclassobject, WMI_OP_ENUM_NEXT, en, &p, &rep);
-	pull_on(t, &pl, &rep);
-	assert_int_equal(wmi_next_resp_pull(&pl, r), NDR_ERR_SUCCESS);
-	assert_int_equal(ndr_pull_finish(&pl), NDR_ERR_SUCCESS);
-	assert_int_equal(r->n, r->returned);
-	assert_int_equal(r->max, count);
-}
-
-/* The Name of a by-value instance. */
-static const char *obj_name(struct t *t, const struct dcom_objref *o)
-{
-	struct wmio_object *wo = NULL;
-	const struct cim_value *v;
-
-	assert_true(wmi_objref_is_classobject(o));
-	assert_true(hr_ok(
-	        wmio_decode(t->mem, o->data, o->n_data, NULL, &wo, NULL)));
-	assert_false(wo->is_class);
-	v = cim_instance_get(wo->inst, "Name");
-	assert_non_null(v);
-	return v->null ? NULL : v->v.s;
-}
-
-/* Reads [en] one object at a time to the end; returns the names
- * joined with ','. */
-static char *drain(struct t *t, const struct rpc_uuid *en, uint32_t batch)
-{
-	char *s = talloc_strdup(t->mem, "");
-	struct wmi_next_resp r;
-
-	for (;;) {
-		next(t, en, -1, batch, &r);
-		for (uint32_t i = 0; i < r.n; i++) {
-			s = talloc_asprintf_append(s, "%s%s", *s ? "," : "",
-			                           obj_name(t, r.objs[i]));
-		}
-		if (r.hr == 1) {
-			return s;
-		}
-		assert_int_equal(r.hr, 0);
-		assert_int_equal(r.n, batch);
-	}
-}
-
-/* ---- flow-control helpers ---- */
-
-/* The connection state of one client (swapped into struct t). */
+/* The connection state of one client (swapped into struct wt). */
 struct cl {
 	struct rpctest_client *c;
 	struct rpc_uuid iids[8];
 	uint16_t n_pc;
 };
 
-static void swap_client(struct t *t, struct cl *o)
+static void swap_client(struct wt *t, struct cl *o)
 {
 	struct cl mine = { .c = t->c, .n_pc = t->n_pc };
 
@@ -315,7 +50,7 @@ static void swap_client(struct t *t, struct cl *o)
 }
 
 /* A second connection (authenticated as alice, bound to the SCM). */
-static struct cl new_client(struct t *t)
+static struct cl new_client(struct wt *t)
 {
 	struct cl o = { .c = env_client(t->e, &syntax_scm, &auth_alice),
 		        .n_pc = 1 };
@@ -335,7 +70,7 @@ static uint64_t now_ms(void)
 
 /* The names of T_Big in the order the object manager delivers them,
  * read straight from cimom (no wmi limits). */
-static char *ref_order(struct t *t, uint32_t first)
+static char *ref_order(struct wt *t, uint32_t first)
 {
 	struct collect c = { .mem = t->mem, .keep = true };
 	struct cimom_sink sink = collect_sink(&c, t->mem, 0);
@@ -352,7 +87,7 @@ static char *ref_order(struct t *t, uint32_t first)
 
 /* Waits (up to 20 s) until the server's bounded sets hold at least
  * [objs] objects and [bg] producers run (UINT32_MAX: any number). */
-static void wait_queued(struct t *t, uint64_t objs, uint32_t bg)
+static void wait_queued(struct wt *t, uint64_t objs, uint32_t bg)
 {
 	struct wmi_stats st;
 	uint64_t until = now_ms() + 20000;
@@ -369,7 +104,7 @@ static void wait_queued(struct t *t, uint64_t objs, uint32_t bg)
 }
 
 /* Waits (up to [ms]) until no producer runs; false on timeout. */
-static bool wait_idle(struct t *t, uint32_t ms)
+static bool wait_idle(struct wt *t, uint32_t ms)
 {
 	struct wmi_stats st;
 	uint64_t until = now_ms() + ms;
@@ -400,7 +135,7 @@ static void test_slow_reader_does_not_stall_others(void **state)
 {
 	struct wmi_config cfg = { .queue_objects = 8,
 		                  .client_wait_ms = 120000 };
-	struct t *t;
+	struct wt *t;
 	struct rpc_uuid svc_a, svc_b, en_a, en;
 	struct wmi_stats st;
 	struct cl b;
@@ -408,12 +143,12 @@ static void test_slow_reader_does_not_stall_others(void **state)
 	uint64_t t0;
 
 	(void)state;
-	t = start(&cfg);
+	t = wt_start(&cfg);
 	fx_add_big(t->fx, 3000);
 	ref = ref_order(t, 3000);
-	svc_a = login(t);
-	assert_int_equal(query(t, &svc_a, "SELECT * FROM T_Big", 0x30, &en_a),
-	                 0);
+	svc_a = wt_login(t);
+	assert_int_equal(
+	        wt_query(t, &svc_a, "SELECT * FROM T_Big", 0x30, &en_a), 0);
 	/* A's producer is waiting on its full queue. */
 	wait_queued(t, 8, 1);
 	wmi_stats_get(t->e->exp, &st);
@@ -423,13 +158,13 @@ static void test_slow_reader_does_not_stall_others(void **state)
 	t0 = now_ms();
 	b = new_client(t);
 	swap_client(t, &b); /* now B */
-	svc_b = login(t);
+	svc_b = wt_login(t);
 	for (int i = 0; i < 50; i++) {
-		assert_int_equal(query(t, &svc_b,
-		                       "SELECT * FROM T_Base WHERE Size < 4", 0,
-		                       &en),
+		assert_int_equal(wt_query(t, &svc_b,
+		                          "SELECT * FROM T_Base WHERE Size < 4",
+		                          0, &en),
 		                 0);
-		assert_string_equal(drain(t, &en, 2), "a,b,c");
+		assert_string_equal(wt_drain(t, &en, 2), "a,b,c");
 	}
 	/* Generous: A's producer would have held the lock for 120 s. */
 	assert_true(now_ms() - t0 < 60000);
@@ -443,12 +178,12 @@ static void test_slow_reader_does_not_stall_others(void **state)
 	assert_int_equal(st.too_slow, 0);
 
 	swap_client(t, &b); /* A again */
-	assert_string_equal(drain(t, &en_a, 7), ref);
+	assert_string_equal(wt_drain(t, &en_a, 7), ref);
 	wmi_stats_get(t->e->exp, &st);
 	assert_int_equal(st.queued_objects, 0);
 	assert_int_equal(st.queued_bytes, 0);
 	rpctest_close(b.c);
-	stop(t);
+	wt_stop(t);
 }
 
 /*
@@ -464,7 +199,7 @@ static void test_spill_is_bounded_then_too_slow(void **state)
 	struct wmi_config cfg = { .queue_objects = 4,
 		                  .client_wait_ms = 120000,
 		                  .max_result_bytes = budget };
-	struct t *t;
+	struct wt *t;
 	struct rpc_uuid svc_a, svc_b, en_a, en;
 	struct wmi_next_resp r;
 	struct wmi_stats st;
@@ -474,23 +209,23 @@ static void test_spill_is_bounded_then_too_slow(void **state)
 	uint64_t t0;
 
 	(void)state;
-	t = start(&cfg);
+	t = wt_start(&cfg);
 	fx_add_big(t->fx, 3000);
-	svc_a = login(t);
-	assert_int_equal(query(t, &svc_a, "SELECT * FROM T_Big", 0x30, &en_a),
-	                 0);
+	svc_a = wt_login(t);
+	assert_int_equal(
+	        wt_query(t, &svc_a, "SELECT * FROM T_Big", 0x30, &en_a), 0);
 	wait_queued(t, 4, 1);
 
 	t0 = now_ms();
 	b = new_client(t);
 	swap_client(t, &b);
-	svc_b = login(t);
+	svc_b = wt_login(t);
 	for (int i = 0; i < 50; i++) {
-		assert_int_equal(query(t, &svc_b,
-		                       "SELECT * FROM T_Base WHERE Size < 4", 0,
-		                       &en),
+		assert_int_equal(wt_query(t, &svc_b,
+		                          "SELECT * FROM T_Base WHERE Size < 4",
+		                          0, &en),
 		                 0);
-		assert_string_equal(drain(t, &en, 3), "a,b,c");
+		assert_string_equal(wt_drain(t, &en, 3), "a,b,c");
 	}
 	assert_true(now_ms() - t0 < 60000);
 	assert_true(wait_idle(t, 20000));
@@ -504,11 +239,11 @@ static void test_spill_is_bounded_then_too_slow(void **state)
 	swap_client(t, &b);
 	got = talloc_strdup(t->mem, "");
 	for (;;) {
-		next(t, &en_a, -1, 5, &r);
+		wt_next(t, &en_a, -1, 5, &r);
 		for (uint32_t i = 0; i < r.n; i++) {
 			got = talloc_asprintf_append(got, "%s%s",
 			                             *got ? "," : "",
-			                             obj_name(t, r.objs[i]));
+			                             wt_obj_name(t, r.objs[i]));
 		}
 		n += r.n;
 		if (r.n == 0) {
@@ -521,7 +256,7 @@ static void test_spill_is_bounded_then_too_slow(void **state)
 	ref = ref_order(t, n);
 	assert_string_equal(got, ref);
 	rpctest_close(b.c);
-	stop(t);
+	wt_stop(t);
 }
 
 /*
@@ -539,7 +274,7 @@ static void test_spill_budget_is_shared_by_the_server(void **state)
 	struct wmi_config cfg = { .queue_objects = 4,
 		                  .client_wait_ms = 120000,
 		                  .max_result_bytes = budget };
-	struct t *t;
+	struct wt *t;
 	struct rpc_uuid svc_a, svc_b, en_a[N], en;
 	struct wmi_next_resp r;
 	struct wmi_stats st;
@@ -547,13 +282,13 @@ static void test_spill_budget_is_shared_by_the_server(void **state)
 	uint64_t total = 0;
 
 	(void)state;
-	t = start(&cfg);
+	t = wt_start(&cfg);
 	fx_add_big(t->fx, 3000);
-	svc_a = login(t);
+	svc_a = wt_login(t);
 	for (int i = 0; i < N; i++) {
-		assert_int_equal(
-		        query(t, &svc_a, "SELECT * FROM T_Big", 0x30, &en_a[i]),
-		        0);
+		assert_int_equal(wt_query(t, &svc_a, "SELECT * FROM T_Big",
+		                          0x30, &en_a[i]),
+		                 0);
 	}
 	/* Every producer has filled its queue.  They contend with each
 	 * other too (each opens a session): one that waits while another
@@ -563,13 +298,13 @@ static void test_spill_budget_is_shared_by_the_server(void **state)
 
 	b = new_client(t);
 	swap_client(t, &b);
-	svc_b = login(t);
+	svc_b = wt_login(t);
 	for (int i = 0; i < 20; i++) {
-		assert_int_equal(query(t, &svc_b,
-		                       "SELECT * FROM T_Base WHERE Size < 4", 0,
-		                       &en),
+		assert_int_equal(wt_query(t, &svc_b,
+		                          "SELECT * FROM T_Base WHERE Size < 4",
+		                          0, &en),
 		                 0);
-		assert_string_equal(drain(t, &en, 1), "a,b,c");
+		assert_string_equal(wt_drain(t, &en, 1), "a,b,c");
 	}
 	assert_true(wait_idle(t, 20000));
 	wmi_stats_get(t->e->exp, &st);
@@ -585,11 +320,11 @@ static void test_spill_budget_is_shared_by_the_server(void **state)
 		uint32_t n = 0;
 
 		for (;;) {
-			next(t, &en_a[i], -1, 16, &r);
+			wt_next(t, &en_a[i], -1, 16, &r);
 			for (uint32_t k = 0; k < r.n; k++) {
 				got = talloc_asprintf_append(
 				        got, "%s%s", *got ? "," : "",
-				        obj_name(t, r.objs[k]));
+				        wt_obj_name(t, r.objs[k]));
 			}
 			n += r.n;
 			if (r.n == 0) {
@@ -606,7 +341,7 @@ static void test_spill_budget_is_shared_by_the_server(void **state)
 	assert_int_equal(st.queued_objects, 0);
 	assert_int_equal(st.queued_bytes, 0);
 	rpctest_close(b.c);
-	stop(t);
+	wt_stop(t);
 }
 
 /*
@@ -622,7 +357,7 @@ static void test_closed_connection_stops_the_wait(void **state)
 {
 	struct wmi_config cfg = { .queue_objects = 8,
 		                  .client_wait_ms = 120000 };
-	struct t *t;
+	struct wt *t;
 	struct rpc_uuid svc_a, en_a;
 	struct wmi_next_resp r;
 	struct wmi_stats st;
@@ -631,15 +366,15 @@ static void test_closed_connection_stops_the_wait(void **state)
 	uint64_t t0;
 
 	(void)state;
-	t = start(&cfg);
+	t = wt_start(&cfg);
 	fx_add_big(t->fx, 500);
 	ref = ref_order(t, 9);
-	svc_a = login(t);
-	assert_int_equal(query(t, &svc_a, "SELECT * FROM T_Big", 0x30, &en_a),
-	                 0);
-	next(t, &en_a, -1, 1, &r);
+	svc_a = wt_login(t);
+	assert_int_equal(
+	        wt_query(t, &svc_a, "SELECT * FROM T_Big", 0x30, &en_a), 0);
+	wt_next(t, &en_a, -1, 1, &r);
 	assert_int_equal(r.n, 1);
-	got = talloc_strdup(t->mem, obj_name(t, r.objs[0]));
+	got = talloc_strdup(t->mem, wt_obj_name(t, r.objs[0]));
 	wait_queued(t, 8, 1);
 	/* Not A's connection: the producer keeps waiting. */
 	wmi_conn_closed(t->e->exp, UINT64_MAX - 1);
@@ -667,10 +402,10 @@ static void test_closed_connection_stops_the_wait(void **state)
 	t->n_pc = b.n_pc;
 	memcpy(t->iids, b.iids, sizeof(t->iids));
 	for (;;) {
-		next(t, &en_a, -1, 3, &r);
+		wt_next(t, &en_a, -1, 3, &r);
 		for (uint32_t i = 0; i < r.n; i++) {
 			got = talloc_asprintf_append(got, ",%s",
-			                             obj_name(t, r.objs[i]));
+			                             wt_obj_name(t, r.objs[i]));
 		}
 		if (r.n == 0) {
 			break;
@@ -678,7 +413,7 @@ static void test_closed_connection_stops_the_wait(void **state)
 	}
 	assert_int_equal(r.hr, HR_WBEM_E_CLIENT_TOO_SLOW.v);
 	assert_string_equal(got, ref);
-	stop(t);
+	wt_stop(t);
 }
 
 int main(void)

@@ -23,247 +23,20 @@
 #include <cmocka.h>
 
 #include "dcom/orpc.h"
-#include "exporter_env.h"
-#include "fixture.h"
 #include "wmi/stubs.h"
 #include "wmi/wmi.h"
 #include "wmio/noclass.h"
 #include "wmio/wmio.h"
-
-#define V57 ((struct dcom_comversion){ 5, 7 })
-
-struct t {
-	void *mem;
-	struct fx *fx;
-	struct env *e;
-	struct rpctest_client *c;
-	struct rpc_uuid iids[8];
-	uint16_t n_pc;
-	struct rpc_uuid remunk;
-	struct wmi_config cfg;
-};
-
-static void reg_fn(struct rpctest_server *ts, void *arg)
-{
-	struct t *t = arg;
-
-	(void)ts;
-	assert_true(hr_ok(wmi_register(t->e->exp, t->fx->cm, &t->cfg)));
-}
-
-static struct t *start(const struct wmi_config *cfg)
-{
-	struct t *t = talloc_zero(NULL, struct t);
-
-	assert_non_null(t);
-	t->mem = t;
-	t->fx = fx_new();
-	t->e = env_start(t, NULL);
-	if (cfg != NULL) {
-		t->cfg = *cfg;
-	}
-	rpctest_server_run(t->e->ts, reg_fn, t);
-	t->c = env_client(t->e, &syntax_scm, &auth_alice);
-	t->iids[0] = dcom_iid_iremotescmactivator;
-	t->n_pc = 1;
-	return t;
-}
-
-static void stop(struct t *t)
-{
-	rpctest_close(t->c);
-	env_stop(t->e);
-	fx_free(t->fx);
-	talloc_free(t);
-}
-
-/* The presentation context for [iid], bound (alter_context) on first use. */
-static uint16_t pc_for(struct t *t, const struct rpc_uuid *iid)
-{
-	struct rpctest_bind_result res;
-	struct rpc_syntax_id syn = { *iid, 0, 0 };
-
-	for (uint16_t i = 0; i < t->n_pc; i++) {
-		if (rpc_uuid_equal(&t->iids[i], iid)) {
-			return i;
-		}
-	}
-	assert_true(t->n_pc < 8);
-	assert_int_equal(rpctest_bind(t->c, t->n_pc, &syn, &auth_alice, &res),
-	                 0);
-	t->iids[t->n_pc] = *iid;
-	return t->n_pc++;
-}
-
-/* Sends [stub] and returns the response stub (the call must not fault). */
-static void call(struct t *t,
-                 const struct rpc_uuid *iid,
-                 uint16_t opnum,
-                 const struct rpc_uuid *ipid,
-                 struct ndr_push *p,
-                 struct rpctest_reply *r)
-{
-	const uint8_t *d;
-	size_t n;
-
-	assert_int_equal(ndr_push_blob(p, &d, &n), NDR_ERR_SUCCESS);
-	assert_int_equal(rpctest_call(t->c, pc_for(t, iid), opnum, ipid, d, n,
-	                              t->mem, r),
-	                 0);
-	if (r->status != 0) {
-		fail_msg("opnum %u faulted 0x%08x", opnum, r->status);
-	}
-}
-
-static void push_on(struct t *t, struct ndr_push *p)
-{
-	assert_int_equal(ndr_push_init(p, t->mem, 0, NULL), NDR_ERR_SUCCESS);
-}
-
-static void pull_on(struct t *t, struct ndr_pull *p, struct rpctest_reply *r)
-{
-	assert_int_equal(
-	        ndr_pull_init(p, t->mem, r->stub, r->stub_len, 0, NULL),
-	        NDR_ERR_SUCCESS);
-}
-
-static struct dcom_orpcthis this57(void)
-{
-	struct dcom_orpcthis th;
-
-	dcom_orpcthis_init(&th, NULL);
-	return th;
-}
-
-/* Activates WbemLevel1Login; returns its IPID. */
-static struct rpc_uuid activate(struct t *t)
-{
-	struct act_result res;
-
-	env_activate(t->c, 0, t->mem, &wmi_clsid_wbemlevel1login,
-	             &wmi_iid_iwbemlevel1login, 1, V57, V57, false, &res);
-	assert_int_equal(res.status, 0);
-	assert_int_equal(res.hr, 0);
-	assert_non_null(res.props);
-	assert_int_equal(res.props->props_out.n, 1);
-	assert_int_equal(res.props->props_out.hresults[0], 0);
-	t->remunk = res.props->scm_reply.ipid_rem_unknown;
-	return res.props->props_out.ifaces[0]->std.ipid;
-}
-
-/* NTLMLogin on [ns]; returns the HRESULT and the services IPID. */
-static uint32_t login_ns(struct t *t, const char *ns, struct rpc_uuid *svc)
-{
-	struct rpc_uuid login = activate(t);
-	struct wmi_ntlm_login_req q = { .orpcthis = this57(),
-		                        .network_resource = (char *)ns };
-	struct wmi_objref_resp r;
-	struct rpctest_reply rep;
-	struct ndr_push p;
-	struct ndr_pull pl;
-
-	push_on(t, &p);
-	assert_int_equal(wmi_ntlm_login_req_push(&p, &q), NDR_ERR_SUCCESS);
-	call(t, &wmi_iid_iwbemlevel1login, WMI_OP_NTLM_LOGIN, &login, &p, &rep);
-	pull_on(t, &pl, &rep);
-	assert_int_equal(wmi_objref_resp_pull(&pl, &r), NDR_ERR_SUCCESS);
-	assert_int_equal(ndr_pull_finish(&pl), NDR_ERR_SUCCESS);
-	if (r.hr == 0) {
-		assert_non_null(r.obj);
-		assert_int_equal(r.obj->kind, DCOM_OBJREF_STANDARD);
-		assert_true(
-		        rpc_uuid_equal(&r.obj->iid, &wmi_iid_iwbemservices));
-		*svc = r.obj->std.ipid;
-	} else {
-		assert_null(r.obj);
-	}
-	return r.hr;
-}
-
-static struct rpc_uuid login(struct t *t)
-{
-	struct rpc_uuid svc;
-
-	assert_int_equal(login_ns(t, "root\\cimv2", &svc), 0);
-	return svc;
-}
-
-/* An IWbemServices call; the response is decoded into [r]. */
-static void svc_call(struct t *t,
-                     const struct rpc_uuid *svc,
-                     uint16_t op,
-                     struct wmi_svc_req *q,
-                     struct wmi_svc_resp *r)
-{
-	struct rpctest_reply rep;
-	struct ndr_push p;
-	struct ndr_pull pl;
-
-	q->orpcthis = this57();
-	push_on(t, &p);
-	assert_int_equal(wmi_svc_req_push(&p, op, q), NDR_ERR_SUCCESS);
-	call(t, &wmi_iid_iwbemservices, op, svc, &p, &rep);
-	pull_on(t, &pl, &rep);
-	assert_int_equal(wmi_svc_resp_pull(&pl, op, r), NDR_ERR_SUCCESS);
-	assert_int_equal(ndr_pull_finish(&pl), NDR_ERR_SUCCESS);
-}
-
-/* ExecQuery; returns the HRESULT and the enumerator's IPID. */
-static uint32_t query(struct t *t,
-                      const struct rpc_uuid *svc,
-                      const char *wql,
-                      int32_t flags,
-                      struct rpc_uuid *en)
-{
-	struct wmi_svc_req q = { .str1 = "WQL",
-		                 .str2 = (char *)wql,
-		                 .flags = flags };
-	struct wmi_svc_resp r;
-
-	svc_call(t, svc, WMI_OP_EXEC_QUERY, &q, &r);
-	if (r.hr == 0) {
-		assert_non_null(r.out);
-		assert_true(rpc_uuid_equal(&r.out->iid,
-		                           &wmi_iid_ienumwbemclassobject));
-		*en = r.out->std.ipid;
-	} else {
-		assert_null(r.out);
-	}
-	return r.hr;
-}
-
-/* Next; decodes the response into [r]. */
-static void next(struct t *t,
-                 const struct rpc_uuid *en,
-                 int32_t timeout,
-                 uint32_t count,
-                 struct wmi_next_resp *r)
-{
-	struct wmi_timeout_req q = { .orpcthis = this57(),
-		                     .timeout = timeout,
-		                     .count = count };
-	struct rpctest_reply rep;
-	struct ndr_push p;
-	struct ndr_pull pl;
-
-	push_on(t, &p);
-	assert_int_equal(wmi_timeout_req_push(&p, true, &q), NDR_ERR_SUCCESS);
-	call(t, &wmi_iid_ienumwbemclassobject, WMI_OP_ENUM_NEXT, en, &p, &rep);
-	pull_on(t, &pl, &rep);
-	assert_int_equal(wmi_next_resp_pull(&pl, r), NDR_ERR_SUCCESS);
-	assert_int_equal(ndr_pull_finish(&pl), NDR_ERR_SUCCESS);
-	assert_int_equal(r->n, r->returned);
-	assert_int_equal(r->max, count);
-}
+#include "wmitest.h"
 
 /* A method whose [in] is the ORPCTHIS (+ lTimeout, count) and [out] an
  * HRESULT: Reset, Skip. */
-static uint32_t enum_hr(struct t *t,
+static uint32_t enum_hr(struct wt *t,
                         const struct rpc_uuid *en,
                         uint16_t op,
                         uint32_t count)
 {
-	struct wmi_timeout_req q = { .orpcthis = this57(),
+	struct wmi_timeout_req q = { .orpcthis = wt_this57(),
 		                     .timeout = -1,
 		                     .count = count };
 	struct wmi_hr_resp r;
@@ -271,7 +44,7 @@ static uint32_t enum_hr(struct t *t,
 	struct ndr_push p;
 	struct ndr_pull pl;
 
-	push_on(t, &p);
+	wt_push_on(t, &p);
 	if (op == WMI_OP_ENUM_RESET) {
 		assert_int_equal(wmi_orpcthis_req_push(&p, &q.orpcthis),
 		                 NDR_ERR_SUCCESS);
@@ -279,153 +52,118 @@ static uint32_t enum_hr(struct t *t,
 		assert_int_equal(wmi_timeout_req_push(&p, true, &q),
 		                 NDR_ERR_SUCCESS);
 	}
-	call(t, &wmi_iid_ienumwbemclassobject, op, en, &p, &rep);
-	pull_on(t, &pl, &rep);
+	wt_call(t, &wmi_iid_ienumwbemclassobject, op, en, &p, &rep);
+	wt_pull_on(t, &pl, &rep);
 	assert_int_equal(wmi_hr_resp_pull(&pl, &r), NDR_ERR_SUCCESS);
 	return r.hr;
 }
 
 /* A method with only the ORPCTHIS in and an interface pointer out. */
-static uint32_t objref_call(struct t *t,
+static uint32_t objref_call(struct wt *t,
                             const struct rpc_uuid *iid,
                             uint16_t op,
                             const struct rpc_uuid *ipid,
                             struct dcom_objref **out)
 {
-	struct dcom_orpcthis th = this57();
+	struct dcom_orpcthis th = wt_this57();
 	struct wmi_objref_resp r;
 	struct rpctest_reply rep;
 	struct ndr_push p;
 	struct ndr_pull pl;
 
-	push_on(t, &p);
+	wt_push_on(t, &p);
 	assert_int_equal(wmi_orpcthis_req_push(&p, &th), NDR_ERR_SUCCESS);
-	call(t, iid, op, ipid, &p, &rep);
-	pull_on(t, &pl, &rep);
+	wt_call(t, iid, op, ipid, &p, &rep);
+	wt_pull_on(t, &pl, &rep);
 	assert_int_equal(wmi_objref_resp_pull(&pl, &r), NDR_ERR_SUCCESS);
 	*out = r.obj;
 	return r.hr;
 }
 
-/* The Name of a by-value instance. */
-static const char *obj_name(struct t *t, const struct dcom_objref *o)
-{
-	struct wmio_object *wo = NULL;
-	const struct cim_value *v;
-
-	assert_true(wmi_objref_is_classobject(o));
-	assert_true(hr_ok(
-	        wmio_decode(t->mem, o->data, o->n_data, NULL, &wo, NULL)));
-	assert_false(wo->is_class);
-	v = cim_instance_get(wo->inst, "Name");
-	assert_non_null(v);
-	return v->null ? NULL : v->v.s;
-}
-
-/* Reads [en] one object at a time to the end; returns the names
- * joined with ','. */
-static char *drain(struct t *t, const struct rpc_uuid *en, uint32_t batch)
-{
-	char *s = talloc_strdup(t->mem, "");
-	struct wmi_next_resp r;
-
-	for (;;) {
-		next(t, en, -1, batch, &r);
-		for (uint32_t i = 0; i < r.n; i++) {
-			s = talloc_asprintf_append(s, "%s%s", *s ? "," : "",
-			                           obj_name(t, r.objs[i]));
-		}
-		if (r.hr == 1) {
-			return s;
-		}
-		assert_int_equal(r.hr, 0);
-		assert_int_equal(r.n, batch);
-	}
-}
-
-/* ---- tests ---- */
-
 static void test_login_query_next_sync(void **state)
 {
-	struct t *t = start(NULL);
-	struct rpc_uuid svc = login(t), en, en2;
+	struct wt *t = wt_start(NULL);
+	struct rpc_uuid svc = wt_login(t), en, en2;
 	struct wmi_next_resp r;
 
 	(void)state;
-	assert_int_equal(
-	        query(t, &svc, "SELECT * FROM T_Base WHERE Size < 4", 0, &en),
-	        0);
+	assert_int_equal(wt_query(t, &svc,
+	                          "SELECT * FROM T_Base WHERE Size < 4", 0,
+	                          &en),
+	                 0);
 	/* One at a time as impacket: objects with S_OK, the end as 0
 	 * objects + WBEM_S_FALSE. */
-	assert_string_equal(drain(t, &en, 1), "a,b,c");
-	next(t, &en, -1, 1, &r);
+	assert_string_equal(wt_drain(t, &en, 1), "a,b,c");
+	wt_next(t, &en, -1, 1, &r);
 	assert_int_equal(r.n, 0);
 	assert_int_equal(r.hr, 1);
 	/* Several at once: fewer than asked at the end + WBEM_S_FALSE. */
-	assert_int_equal(query(t, &svc, "SELECT Name FROM T_Base", 0, &en2), 0);
-	next(t, &en2, -1, 10, &r);
+	assert_int_equal(wt_query(t, &svc, "SELECT Name FROM T_Base", 0, &en2),
+	                 0);
+	wt_next(t, &en2, -1, 10, &r);
 	assert_int_equal(r.n, 4); /* a, b, c and the T_Sub s1 */
 	assert_int_equal(r.hr, 1);
-	stop(t);
+	wt_stop(t);
 }
 
 static void test_login_errors(void **state)
 {
-	struct t *t = start(NULL);
+	struct wt *t = wt_start(NULL);
 	struct rpc_uuid svc, en;
 
 	(void)state;
-	assert_int_equal(login_ns(t, "root\\nope", &svc),
+	assert_int_equal(wt_login_ns(t, "root\\nope", &svc),
 	                 HR_WBEM_E_INVALID_NAMESPACE.v);
-	assert_int_equal(login_ns(t, "//./root/cimv2", &svc), 0);
-	assert_int_equal(query(t, &svc, "SELECT * FROM Nope", 0, &en),
+	assert_int_equal(wt_login_ns(t, "//./root/cimv2", &svc), 0);
+	assert_int_equal(wt_query(t, &svc, "SELECT * FROM Nope", 0, &en),
 	                 HR_WBEM_E_INVALID_CLASS.v);
-	assert_int_equal(query(t, &svc, "SELECT FROM", 0, &en),
+	assert_int_equal(wt_query(t, &svc, "SELECT FROM", 0, &en),
 	                 HR_WBEM_E_INVALID_QUERY.v);
-	stop(t);
+	wt_stop(t);
 }
 
 static void test_login_other_methods(void **state)
 {
-	struct t *t = start(NULL);
-	struct rpc_uuid login = activate(t);
-	struct wmi_establish_position_req ep = { .orpcthis = this57() };
+	struct wt *t = wt_start(NULL);
+	struct rpc_uuid login = wt_activate(t);
+	struct wmi_establish_position_req ep = { .orpcthis = wt_this57() };
 	struct wmi_establish_position_resp epr;
-	struct wmi_request_challenge_req rc = { .orpcthis = this57() };
+	struct wmi_request_challenge_req rc = { .orpcthis = wt_this57() };
 	struct wmi_request_challenge_resp rcr;
-	struct wmi_wbem_login_req wl = { .orpcthis = this57() };
+	struct wmi_wbem_login_req wl = { .orpcthis = wt_this57() };
 	struct wmi_objref_resp wlr;
 	struct rpctest_reply rep;
 	struct ndr_push p;
 	struct ndr_pull pl;
 
 	(void)state;
-	push_on(t, &p);
+	wt_push_on(t, &p);
 	wmi_establish_position_req_push(&p, &ep);
-	call(t, &wmi_iid_iwbemlevel1login, WMI_OP_ESTABLISH_POSITION, &login,
-	     &p, &rep);
-	pull_on(t, &pl, &rep);
+	wt_call(t, &wmi_iid_iwbemlevel1login, WMI_OP_ESTABLISH_POSITION, &login,
+	        &p, &rep);
+	wt_pull_on(t, &pl, &rep);
 	assert_int_equal(wmi_establish_position_resp_pull(&pl, &epr), 0);
 	assert_int_equal(epr.hr, 0);
 	assert_int_equal(epr.locale_version, 1);
-	push_on(t, &p);
+	wt_push_on(t, &p);
 	wmi_request_challenge_req_push(&p, &rc);
-	call(t, &wmi_iid_iwbemlevel1login, WMI_OP_REQUEST_CHALLENGE, &login, &p,
-	     &rep);
-	pull_on(t, &pl, &rep);
+	wt_call(t, &wmi_iid_iwbemlevel1login, WMI_OP_REQUEST_CHALLENGE, &login,
+	        &p, &rep);
+	wt_pull_on(t, &pl, &rep);
 	assert_int_equal(wmi_request_challenge_resp_pull(&pl, &rcr), 0);
 	assert_int_equal(rcr.hr, HR_WBEM_E_NOT_SUPPORTED.v);
-	push_on(t, &p);
+	wt_push_on(t, &p);
 	wmi_wbem_login_req_push(&p, &wl);
-	call(t, &wmi_iid_iwbemlevel1login, WMI_OP_WBEM_LOGIN, &login, &p, &rep);
-	pull_on(t, &pl, &rep);
+	wt_call(t, &wmi_iid_iwbemlevel1login, WMI_OP_WBEM_LOGIN, &login, &p,
+	        &rep);
+	wt_pull_on(t, &pl, &rep);
 	assert_int_equal(wmi_objref_resp_pull(&pl, &wlr), 0);
 	assert_int_equal(wlr.hr, HR_WBEM_E_NOT_SUPPORTED.v);
 	assert_null(wlr.obj);
-	stop(t);
+	wt_stop(t);
 }
 
-static struct rpc_uuid rem_qi(struct t *t,
+static struct rpc_uuid rem_qi(struct wt *t,
                               const struct rpc_uuid *ipid,
                               const struct rpc_uuid *iid);
 
@@ -444,12 +182,12 @@ static bool file_has(const char *path, const char *needle)
 	return found;
 }
 
-static uint32_t set_client_info(struct t *t,
+static uint32_t set_client_info(struct wt *t,
                                 const struct rpc_uuid *ipid,
                                 const char *machine,
                                 int32_t pid)
 {
-	struct wmi_set_client_info_req q = { .orpcthis = this57(),
+	struct wmi_set_client_info_req q = { .orpcthis = wt_this57(),
 		                             .client_machine = (char *)machine,
 		                             .proc_id = pid };
 	struct wmi_hr_resp r;
@@ -457,20 +195,20 @@ static uint32_t set_client_info(struct t *t,
 	struct ndr_push p;
 	struct ndr_pull pl;
 
-	push_on(t, &p);
+	wt_push_on(t, &p);
 	assert_int_equal(wmi_set_client_info_req_push(&p, &q), NDR_ERR_SUCCESS);
-	call(t, &wmi_iid_iwbemloginclientid, WMI_OP_SET_CLIENT_INFO, ipid, &p,
-	     &rep);
-	pull_on(t, &pl, &rep);
+	wt_call(t, &wmi_iid_iwbemloginclientid, WMI_OP_SET_CLIENT_INFO, ipid,
+	        &p, &rep);
+	wt_pull_on(t, &pl, &rep);
 	assert_int_equal(wmi_hr_resp_pull(&pl, &r), NDR_ERR_SUCCESS);
 	return r.hr;
 }
 
 static void test_login_client_id(void **state)
 {
-	struct t *t = start(NULL);
-	struct rpc_uuid login = activate(t), cid, svc, en;
-	struct wmi_ntlm_login_req q = { .orpcthis = this57(),
+	struct wt *t = wt_start(NULL);
+	struct rpc_uuid login = wt_activate(t), cid, svc, en;
+	struct wmi_ntlm_login_req q = { .orpcthis = wt_this57(),
 		                        .network_resource = "root\\cimv2" };
 	struct wmi_objref_resp r;
 	struct rpctest_reply rep;
@@ -484,15 +222,16 @@ static void test_login_client_id(void **state)
 	assert_int_equal(set_client_info(t, &cid, NULL, 1),
 	                 HR_WBEM_E_INVALID_PARAMETER.v);
 	assert_int_equal(set_client_info(t, &cid, "CLIENTPC7", 4242), 0);
-	push_on(t, &p);
+	wt_push_on(t, &p);
 	assert_int_equal(wmi_ntlm_login_req_push(&p, &q), NDR_ERR_SUCCESS);
-	call(t, &wmi_iid_iwbemlevel1login, WMI_OP_NTLM_LOGIN, &login, &p, &rep);
-	pull_on(t, &pl, &rep);
+	wt_call(t, &wmi_iid_iwbemlevel1login, WMI_OP_NTLM_LOGIN, &login, &p,
+	        &rep);
+	wt_pull_on(t, &pl, &rep);
 	assert_int_equal(wmi_objref_resp_pull(&pl, &r), NDR_ERR_SUCCESS);
 	assert_int_equal(r.hr, 0);
 	svc = r.obj->std.ipid;
 	/* A failure goes to the activity log with the client's name. */
-	assert_int_equal(query(t, &svc, "SELECT * FROM Nope", 0, &en),
+	assert_int_equal(wt_query(t, &svc, "SELECT * FROM Nope", 0, &en),
 	                 HR_WBEM_E_INVALID_CLASS.v);
 	assert_true(file_has(t->fx->log, "CLIENTPC7"));
 	assert_true(file_has(t->fx->log, "4242"));
@@ -500,36 +239,37 @@ static void test_login_client_id(void **state)
 	{
 		struct rpc_uuid h = rem_qi(t, &login,
 		                           &wmi_iid_iwbemloginhelper);
-		struct wmi_set_event_req eq = { .orpcthis = this57(),
+		struct wmi_set_event_req eq = { .orpcthis = wt_this57(),
 			                        .event = "Global\\Ev" };
 		struct wmi_hr_resp hr;
 
-		push_on(t, &p);
+		wt_push_on(t, &p);
 		assert_int_equal(wmi_set_event_req_push(&p, &eq), 0);
-		call(t, &wmi_iid_iwbemloginhelper, WMI_OP_SET_EVENT, &h, &p,
-		     &rep);
-		pull_on(t, &pl, &rep);
+		wt_call(t, &wmi_iid_iwbemloginhelper, WMI_OP_SET_EVENT, &h, &p,
+		        &rep);
+		wt_pull_on(t, &pl, &rep);
 		assert_int_equal(wmi_hr_resp_pull(&pl, &hr), 0);
 		assert_int_equal(hr.hr, 0);
 	}
-	stop(t);
+	wt_stop(t);
 }
 
 static void test_semisync_forward_only_bounded(void **state)
 {
 	struct wmi_config cfg = { .queue_objects = 8 };
-	struct t *t;
+	struct wt *t;
 	struct rpc_uuid svc, en;
 	struct wmi_next_resp r;
 	struct dcom_objref *clone = NULL;
 	uint32_t total = 0;
 
 	(void)state;
-	t = start(&cfg);
+	t = wt_start(&cfg);
 	fx_add_big(t->fx, 500);
-	svc = login(t);
+	svc = wt_login(t);
 	/* RETURN_IMMEDIATELY | FORWARD_ONLY, as Windows clients send. */
-	assert_int_equal(query(t, &svc, "SELECT * FROM T_Big", 0x30, &en), 0);
+	assert_int_equal(wt_query(t, &svc, "SELECT * FROM T_Big", 0x30, &en),
+	                 0);
 	assert_int_equal(enum_hr(t, &en, WMI_OP_ENUM_RESET, 0),
 	                 HR_WBEM_E_INVALID_OPERATION.v);
 	assert_int_equal(objref_call(t, &wmi_iid_ienumwbemclassobject,
@@ -537,7 +277,7 @@ static void test_semisync_forward_only_bounded(void **state)
 	                 HR_WBEM_E_INVALID_OPERATION.v);
 	assert_null(clone);
 	for (;;) {
-		next(t, &en, -1, 37, &r);
+		wt_next(t, &en, -1, 37, &r);
 		total += r.n;
 		if (r.hr == 1) {
 			break;
@@ -546,26 +286,27 @@ static void test_semisync_forward_only_bounded(void **state)
 		assert_int_equal(r.n, 37);
 	}
 	assert_int_equal(total, 500);
-	stop(t);
+	wt_stop(t);
 }
 
 static void test_semisync_client_too_slow(void **state)
 {
 	struct wmi_config cfg = { .queue_objects = 4, .client_wait_ms = 100 };
-	struct t *t;
+	struct wt *t;
 	struct rpc_uuid svc, en;
 	struct wmi_next_resp r;
 	uint32_t got = 0;
 
 	(void)state;
-	t = start(&cfg);
+	t = wt_start(&cfg);
 	fx_add_big(t->fx, 100);
-	svc = login(t);
-	assert_int_equal(query(t, &svc, "SELECT * FROM T_Big", 0x30, &en), 0);
+	svc = wt_login(t);
+	assert_int_equal(wt_query(t, &svc, "SELECT * FROM T_Big", 0x30, &en),
+	                 0);
 	/* The producer fills its 4 and gives up on us after 100 ms. */
 	usleep(400 * 1000);
 	for (;;) {
-		next(t, &en, -1, 1, &r);
+		wt_next(t, &en, -1, 1, &r);
 		if (r.n == 0) {
 			break;
 		}
@@ -574,41 +315,43 @@ static void test_semisync_client_too_slow(void **state)
 	}
 	assert_int_equal(got, 4);
 	assert_int_equal(r.hr, HR_WBEM_E_CLIENT_TOO_SLOW.v);
-	stop(t);
+	wt_stop(t);
 }
 
 static void test_semisync_errors_come_from_next(void **state)
 {
-	struct t *t = start(NULL);
-	struct rpc_uuid svc = login(t), en;
+	struct wt *t = wt_start(NULL);
+	struct rpc_uuid svc = wt_login(t), en;
 	struct wmi_next_resp r;
 
 	(void)state;
-	assert_int_equal(query(t, &svc, "SELECT * FROM Nope", 0x10, &en), 0);
-	next(t, &en, -1, 5, &r);
+	assert_int_equal(wt_query(t, &svc, "SELECT * FROM Nope", 0x10, &en), 0);
+	wt_next(t, &en, -1, 5, &r);
 	assert_int_equal(r.n, 0);
 	assert_int_equal(r.hr, HR_WBEM_E_INVALID_CLASS.v);
 	/* A semisynchronous query that works, not forward-only: Reset. */
-	assert_int_equal(query(t, &svc, "SELECT * FROM T_Base WHERE Size < 4",
-	                       0x10, &en),
+	assert_int_equal(wt_query(t, &svc,
+	                          "SELECT * FROM T_Base WHERE Size < 4", 0x10,
+	                          &en),
 	                 0);
-	assert_string_equal(drain(t, &en, 2), "a,b,c");
+	assert_string_equal(wt_drain(t, &en, 2), "a,b,c");
 	assert_int_equal(enum_hr(t, &en, WMI_OP_ENUM_RESET, 0), 0);
-	assert_string_equal(drain(t, &en, 3), "a,b,c");
-	stop(t);
+	assert_string_equal(wt_drain(t, &en, 3), "a,b,c");
+	wt_stop(t);
 }
 
 static void test_reset_clone_skip_timeout(void **state)
 {
-	struct t *t = start(NULL);
-	struct rpc_uuid svc = login(t), en, en2;
+	struct wt *t = wt_start(NULL);
+	struct rpc_uuid svc = wt_login(t), en, en2;
 	struct dcom_objref *clone = NULL;
 	struct wmi_next_resp r;
 
 	(void)state;
-	assert_int_equal(
-	        query(t, &svc, "SELECT * FROM T_Base WHERE Size < 4", 0, &en),
-	        0);
+	assert_int_equal(wt_query(t, &svc,
+	                          "SELECT * FROM T_Base WHERE Size < 4", 0,
+	                          &en),
+	                 0);
 	assert_int_equal(enum_hr(t, &en, WMI_OP_ENUM_SKIP, 1), 0);
 	assert_int_equal(objref_call(t, &wmi_iid_ienumwbemclassobject,
 	                             WMI_OP_ENUM_CLONE, &en, &clone),
@@ -616,29 +359,29 @@ static void test_reset_clone_skip_timeout(void **state)
 	assert_non_null(clone);
 	en2 = clone->std.ipid;
 	/* The clone starts where the original was. */
-	assert_string_equal(drain(t, &en2, 5), "b,c");
+	assert_string_equal(wt_drain(t, &en2, 5), "b,c");
 	/* lTimeout 0 answers with what is there. */
-	next(t, &en, 0, 1, &r);
+	wt_next(t, &en, 0, 1, &r);
 	assert_int_equal(r.n, 1);
 	assert_int_equal(r.hr, 0);
-	assert_string_equal(obj_name(t, r.objs[0]), "b");
+	assert_string_equal(wt_obj_name(t, r.objs[0]), "b");
 	assert_int_equal(enum_hr(t, &en, WMI_OP_ENUM_SKIP, 5), 1);
 	assert_int_equal(enum_hr(t, &en, WMI_OP_ENUM_RESET, 0), 0);
-	next(t, &en, -1, 3, &r);
+	wt_next(t, &en, -1, 3, &r);
 	assert_int_equal(r.n, 3);
 	assert_int_equal(r.hr, 0);
 	/* uCount 0 is refused. */
-	next(t, &en, -1, 0, &r);
+	wt_next(t, &en, -1, 0, &r);
 	assert_int_equal(r.hr, HR_WBEM_E_INVALID_PARAMETER.v);
-	stop(t);
+	wt_stop(t);
 }
 
 /* RemQueryInterface for [iid] on [ipid]; returns the new IPID. */
-static struct rpc_uuid rem_qi(struct t *t,
+static struct rpc_uuid rem_qi(struct wt *t,
                               const struct rpc_uuid *ipid,
                               const struct rpc_uuid *iid)
 {
-	struct dcom_rem_qi_req q = { .orpcthis = this57(),
+	struct dcom_rem_qi_req q = { .orpcthis = wt_this57(),
 		                     .ipid = *ipid,
 		                     .refs = 5,
 		                     .n_iids = 1,
@@ -648,10 +391,10 @@ static struct rpc_uuid rem_qi(struct t *t,
 	struct ndr_push p;
 	struct ndr_pull pl;
 
-	push_on(t, &p);
+	wt_push_on(t, &p);
 	assert_int_equal(dcom_rem_qi_req_push(&p, &q), NDR_ERR_SUCCESS);
-	call(t, &dcom_iid_iremunknown, 3, &t->remunk, &p, &rep);
-	pull_on(t, &pl, &rep);
+	wt_call(t, &dcom_iid_iremunknown, 3, &t->remunk, &p, &rep);
+	wt_pull_on(t, &pl, &rep);
 	assert_int_equal(dcom_rem_qi_resp_pull(&pl, &r), NDR_ERR_SUCCESS);
 	assert_int_equal(r.hr, 0);
 	assert_int_equal(r.n, 1);
@@ -667,10 +410,10 @@ static uint32_t rd32(const uint8_t *p)
 
 static void test_smart_enumerator_packet(void **state)
 {
-	struct t *t = start(NULL);
-	struct rpc_uuid svc = login(t), en, fetch;
+	struct wt *t = wt_start(NULL);
+	struct rpc_uuid svc = wt_login(t), en, fetch;
 	struct dcom_objref *smart = NULL;
-	struct wmi_smart_next_req q = { .orpcthis = this57(),
+	struct wmi_smart_next_req q = { .orpcthis = wt_this57(),
 		                        .timeout = 5000,
 		                        .count = 10 };
 	struct wmi_smart_next_resp r;
@@ -682,8 +425,9 @@ static void test_smart_enumerator_packet(void **state)
 	const char *names[3];
 
 	(void)state;
-	assert_int_equal(query(t, &svc, "SELECT * FROM T_Base WHERE Size < 4",
-	                       0x30, &en),
+	assert_int_equal(wt_query(t, &svc,
+	                          "SELECT * FROM T_Base WHERE Size < 4", 0x30,
+	                          &en),
 	                 0);
 	fetch = rem_qi(t, &en, &wmi_iid_iwbemfetchsmartenum);
 	assert_int_equal(objref_call(t, &wmi_iid_iwbemfetchsmartenum,
@@ -691,11 +435,11 @@ static void test_smart_enumerator_packet(void **state)
 	                 0);
 	assert_non_null(smart);
 	assert_true(rpc_uuid_equal(&smart->iid, &wmi_iid_iwbemwcosmartenum));
-	push_on(t, &p);
+	wt_push_on(t, &p);
 	assert_int_equal(wmi_smart_next_req_push(&p, &q), NDR_ERR_SUCCESS);
-	call(t, &wmi_iid_iwbemwcosmartenum, WMI_OP_SMART_NEXT, &smart->std.ipid,
-	     &p, &rep);
-	pull_on(t, &pl, &rep);
+	wt_call(t, &wmi_iid_iwbemwcosmartenum, WMI_OP_SMART_NEXT,
+	        &smart->std.ipid, &p, &rep);
+	wt_pull_on(t, &pl, &rep);
 	assert_int_equal(wmi_smart_next_resp_pull(&pl, &r), NDR_ERR_SUCCESS);
 	assert_int_equal(r.hr, 1); /* 3 < 10: WBEM_S_FALSE */
 	assert_int_equal(r.returned, 3);
@@ -752,11 +496,11 @@ static void test_smart_enumerator_packet(void **state)
 	assert_string_equal(names[0], "a");
 	assert_string_equal(names[1], "b");
 	assert_string_equal(names[2], "c");
-	stop(t);
+	wt_stop(t);
 }
 
 /* A single-object call with ppCallResult; returns the call result IPID. */
-static uint32_t get_object(struct t *t,
+static uint32_t get_object(struct wt *t,
                            const struct rpc_uuid *svc,
                            const char *path,
                            int32_t flags,
@@ -767,28 +511,28 @@ static uint32_t get_object(struct t *t,
 		                 .pp_obj = { .set = (flags & 0x10) == 0 },
 		                 .pp_result = { .set = (flags & 0x10) != 0 } };
 
-	svc_call(t, svc, WMI_OP_GET_OBJECT, &q, r);
+	wt_svc_call(t, svc, WMI_OP_GET_OBJECT, &q, r);
 	return r->hr;
 }
 
-static uint32_t callres_call(struct t *t,
+static uint32_t callres_call(struct wt *t,
                              const struct rpc_uuid *cr,
                              uint16_t op,
                              struct rpctest_reply *rep)
 {
-	struct wmi_timeout_req q = { .orpcthis = this57(), .timeout = 0 };
+	struct wmi_timeout_req q = { .orpcthis = wt_this57(), .timeout = 0 };
 	struct ndr_push p;
 
-	push_on(t, &p);
+	wt_push_on(t, &p);
 	assert_int_equal(wmi_timeout_req_push(&p, false, &q), NDR_ERR_SUCCESS);
-	call(t, &wmi_iid_iwbemcallresult, op, cr, &p, rep);
+	wt_call(t, &wmi_iid_iwbemcallresult, op, cr, &p, rep);
 	return rd32(rep->stub + rep->stub_len - 4);
 }
 
 static void test_call_result_semisync_get_object(void **state)
 {
-	struct t *t = start(NULL);
-	struct rpc_uuid svc = login(t), cr;
+	struct wt *t = wt_start(NULL);
+	struct rpc_uuid svc = wt_login(t), cr;
 	struct wmi_svc_resp r;
 	struct rpctest_reply rep;
 	struct ndr_pull pl;
@@ -802,14 +546,14 @@ static void test_call_result_semisync_get_object(void **state)
 	assert_non_null(r.pp_result.obj);
 	cr = r.pp_result.obj->std.ipid;
 	assert_int_equal(callres_call(t, &cr, WMI_OP_GET_CALL_STATUS, &rep), 0);
-	pull_on(t, &pl, &rep);
+	wt_pull_on(t, &pl, &rep);
 	assert_int_equal(wmi_status_resp_pull(&pl, &sr), 0);
 	assert_int_equal(sr.status, 0);
 	assert_int_equal(callres_call(t, &cr, WMI_OP_GET_RESULT_OBJECT, &rep),
 	                 0);
-	pull_on(t, &pl, &rep);
+	wt_pull_on(t, &pl, &rep);
 	assert_int_equal(wmi_objref_resp_pull(&pl, &orr), 0);
-	assert_string_equal(obj_name(t, orr.obj), "b");
+	assert_string_equal(wt_obj_name(t, orr.obj), "b");
 	assert_int_equal(callres_call(t, &cr, WMI_OP_GET_RESULT_STRING, &rep),
 	                 HR_WBEM_E_INVALID_OPERATION.v);
 	assert_int_equal(callres_call(t, &cr, WMI_OP_GET_RESULT_SERVICES, &rep),
@@ -820,12 +564,12 @@ static void test_call_result_semisync_get_object(void **state)
 			                 .flags = 0x10,
 			                 .pp_obj = { .set = true } };
 
-		svc_call(t, &svc, WMI_OP_GET_OBJECT, &q, &r);
+		wt_svc_call(t, &svc, WMI_OP_GET_OBJECT, &q, &r);
 		assert_int_equal(r.hr, HR_WBEM_E_INVALID_PARAMETER.v);
 	}
 	/* Synchronous: the object in ppObject; a failure as the result. */
 	assert_int_equal(get_object(t, &svc, "T_Base.Name=\"c\"", 0, &r), 0);
-	assert_string_equal(obj_name(t, r.pp_obj.obj), "c");
+	assert_string_equal(wt_obj_name(t, r.pp_obj.obj), "c");
 	assert_int_equal(get_object(t, &svc, "T_Base.Name=\"zz\"", 0, &r),
 	                 HR_WBEM_E_NOT_FOUND.v);
 	assert_true(r.pp_obj.set);
@@ -838,13 +582,13 @@ static void test_call_result_semisync_get_object(void **state)
 	assert_true(r.pp_obj.obj->n_data > 9);
 	assert_int_equal(r.pp_obj.obj->data[0], 0x78);        /* 0x12345678 */
 	assert_int_equal(r.pp_obj.obj->data[8] & 0x03, 0x01); /* class */
-	stop(t);
+	wt_stop(t);
 }
 
 static void test_put_and_delete_instance(void **state)
 {
-	struct t *t = start(NULL);
-	struct rpc_uuid svc = login(t), cr;
+	struct wt *t = wt_start(NULL);
+	struct rpc_uuid svc = wt_login(t), cr;
 	struct cim_object *co = NULL;
 	struct cim_instance *inst;
 	struct cim_value v = { .type = CIM_T_STRING, .v.s = "zed" };
@@ -866,20 +610,20 @@ static void test_put_and_delete_instance(void **state)
 	assert_true(hr_ok(wmio_encode_instance(&b, inst, NULL, NULL, 0)));
 	wmi_objref_classobject(&o, (uint8_t *)b.data, b.len);
 	q.obj = &o;
-	svc_call(t, &svc, WMI_OP_PUT_INSTANCE, &q, &r);
+	wt_svc_call(t, &svc, WMI_OP_PUT_INSTANCE, &q, &r);
 	assert_int_equal(r.hr, 0);
 	assert_non_null(r.pp_result.obj);
 	cr = r.pp_result.obj->std.ipid;
 	assert_int_equal(callres_call(t, &cr, WMI_OP_GET_RESULT_STRING, &rep),
 	                 0);
-	pull_on(t, &pl, &rep);
+	wt_pull_on(t, &pl, &rep);
 	assert_int_equal(wmi_string_resp_pull(&pl, &sr), 0);
 	assert_string_equal(sr.str, "T_Base.Name=\"zed\"");
 	assert_int_equal(get_object(t, &svc, "T_Base.Name=\"zed\"", 0, &r), 0);
 	/* CREATE_ONLY of an existing one fails unchanged. */
 	q.flags = 0x2;
 	q.pp_result.set = false;
-	svc_call(t, &svc, WMI_OP_PUT_INSTANCE, &q, &r);
+	wt_svc_call(t, &svc, WMI_OP_PUT_INSTANCE, &q, &r);
 	assert_int_equal(r.hr, HR_WBEM_E_ALREADY_EXISTS.v);
 	/* A class where an instance belongs. */
 	buf_init(&b, t->mem);
@@ -887,29 +631,29 @@ static void test_put_and_delete_instance(void **state)
 	        hr_ok(wmio_encode_class(&b, co->u.cls, NULL, NULL, NULL, 0)));
 	wmi_objref_classobject(&o, (uint8_t *)b.data, b.len);
 	q.flags = 0;
-	svc_call(t, &svc, WMI_OP_PUT_INSTANCE, &q, &r);
+	wt_svc_call(t, &svc, WMI_OP_PUT_INSTANCE, &q, &r);
 	assert_int_equal(r.hr, HR_WBEM_E_INVALID_PARAMETER.v);
 	/* Garbage object. */
 	o.data[0] ^= 0xFF;
-	svc_call(t, &svc, WMI_OP_PUT_INSTANCE, &q, &r);
+	wt_svc_call(t, &svc, WMI_OP_PUT_INSTANCE, &q, &r);
 	assert_int_equal(r.hr, HR_WBEM_E_MARSHAL_INVALID_SIGNATURE.v);
 	{
 		struct wmi_svc_req d = { .str1 = "T_Base.Name=\"zed\"" };
 
-		svc_call(t, &svc, WMI_OP_DELETE_INSTANCE, &d, &r);
+		wt_svc_call(t, &svc, WMI_OP_DELETE_INSTANCE, &d, &r);
 		assert_int_equal(r.hr, 0);
 		assert_false(r.pp_result.set);
-		svc_call(t, &svc, WMI_OP_DELETE_INSTANCE, &d, &r);
+		wt_svc_call(t, &svc, WMI_OP_DELETE_INSTANCE, &d, &r);
 		assert_int_equal(r.hr, HR_WBEM_E_NOT_FOUND.v);
 	}
 	assert_int_equal(get_object(t, &svc, "T_Base.Name=\"zed\"", 0, &r),
 	                 HR_WBEM_E_NOT_FOUND.v);
-	stop(t);
+	wt_stop(t);
 }
 
 /* PutClass of [local] (resolved against [parent] first, as a client's
  * class object is). */
-static uint32_t put_class(struct t *t,
+static uint32_t put_class(struct wt *t,
                           const struct rpc_uuid *svc,
                           struct cim_class *local,
                           const struct cim_class *parent)
@@ -926,14 +670,14 @@ static uint32_t put_class(struct t *t,
 	assert_true(hr_ok(wmio_encode_class(&b, cls, NULL, NULL, NULL, 0)));
 	wmi_objref_classobject(&o, (uint8_t *)b.data, b.len);
 	q.obj = &o;
-	svc_call(t, svc, WMI_OP_PUT_CLASS, &q, &r);
+	wt_svc_call(t, svc, WMI_OP_PUT_CLASS, &q, &r);
 	return r.hr;
 }
 
 static void test_put_and_delete_class(void **state)
 {
-	struct t *t = start(NULL);
-	struct rpc_uuid svc = login(t);
+	struct wt *t = wt_start(NULL);
+	struct rpc_uuid svc = wt_login(t);
 	struct cim_object *base = NULL;
 	struct cim_class *c;
 	struct wmi_svc_req d = { .str1 = "T_Sub2" };
@@ -970,21 +714,21 @@ static void test_put_and_delete_class(void **state)
 		        hr_ok(wmio_encode_class(&b, cls, NULL, NULL, NULL, 0)));
 		wmi_objref_classobject(&o, (uint8_t *)b.data, b.len);
 		q.obj = &o;
-		svc_call(t, &svc, WMI_OP_PUT_CLASS, &q, &r);
+		wt_svc_call(t, &svc, WMI_OP_PUT_CLASS, &q, &r);
 		assert_int_equal(r.hr, HR_WBEM_E_ALREADY_EXISTS.v);
 	}
-	svc_call(t, &svc, WMI_OP_DELETE_CLASS, &d, &r);
+	wt_svc_call(t, &svc, WMI_OP_DELETE_CLASS, &d, &r);
 	assert_int_equal(r.hr, 0);
 	assert_int_equal(get_object(t, &svc, "T_Sub2", 0, &r),
 	                 HR_WBEM_E_NOT_FOUND.v);
-	svc_call(t, &svc, WMI_OP_DELETE_CLASS, &d, &r);
+	wt_svc_call(t, &svc, WMI_OP_DELETE_CLASS, &d, &r);
 	assert_int_equal(r.hr, HR_WBEM_E_NOT_FOUND.v);
-	stop(t);
+	wt_stop(t);
 }
 
 static void test_open_namespace(void **state)
 {
-	struct t *t = start(NULL);
+	struct wt *t = wt_start(NULL);
 	struct rpc_uuid root, child, en;
 	struct wmi_svc_req q = { .str1 = "cimv2", .pp_obj = { .set = true } };
 	struct wmi_svc_resp r;
@@ -993,49 +737,51 @@ static void test_open_namespace(void **state)
 	struct wmi_objref_resp orr;
 
 	(void)state;
-	assert_int_equal(login_ns(t, "root", &root), 0);
-	assert_int_equal(query(t, &root, "SELECT * FROM T_Base", 0, &en),
+	assert_int_equal(wt_login_ns(t, "root", &root), 0);
+	assert_int_equal(wt_query(t, &root, "SELECT * FROM T_Base", 0, &en),
 	                 HR_WBEM_E_INVALID_CLASS.v);
-	svc_call(t, &root, WMI_OP_OPEN_NAMESPACE, &q, &r);
+	wt_svc_call(t, &root, WMI_OP_OPEN_NAMESPACE, &q, &r);
 	assert_int_equal(r.hr, 0);
 	assert_non_null(r.pp_obj.obj);
 	child = r.pp_obj.obj->std.ipid;
-	assert_int_equal(
-	        query(t, &child, "SELECT * FROM T_Base WHERE Size < 4", 0, &en),
-	        0);
-	assert_string_equal(drain(t, &en, 1), "a,b,c");
+	assert_int_equal(wt_query(t, &child,
+	                          "SELECT * FROM T_Base WHERE Size < 4", 0,
+	                          &en),
+	                 0);
+	assert_string_equal(wt_drain(t, &en, 1), "a,b,c");
 	/* Unknown namespace, absolute path. */
 	q.str1 = "nope";
-	svc_call(t, &root, WMI_OP_OPEN_NAMESPACE, &q, &r);
+	wt_svc_call(t, &root, WMI_OP_OPEN_NAMESPACE, &q, &r);
 	assert_int_equal(r.hr, HR_WBEM_E_INVALID_NAMESPACE.v);
 	assert_null(r.pp_obj.obj);
 	q.str1 = "\\\\.\\root\\cimv2";
-	svc_call(t, &root, WMI_OP_OPEN_NAMESPACE, &q, &r);
+	wt_svc_call(t, &root, WMI_OP_OPEN_NAMESPACE, &q, &r);
 	assert_int_equal(r.hr, HR_WBEM_E_INVALID_NAMESPACE.v);
 	/* Semisynchronous: IWbemServices from the call result. */
 	q.str1 = "cimv2";
 	q.flags = 0x10;
 	q.pp_obj.set = false;
 	q.pp_result.set = true;
-	svc_call(t, &root, WMI_OP_OPEN_NAMESPACE, &q, &r);
+	wt_svc_call(t, &root, WMI_OP_OPEN_NAMESPACE, &q, &r);
 	assert_int_equal(r.hr, 0);
 	assert_non_null(r.pp_result.obj);
 	assert_int_equal(callres_call(t, &r.pp_result.obj->std.ipid,
 	                              WMI_OP_GET_RESULT_SERVICES, &rep),
 	                 0);
-	pull_on(t, &pl, &rep);
+	wt_pull_on(t, &pl, &rep);
 	assert_int_equal(wmi_objref_resp_pull(&pl, &orr), 0);
 	assert_true(rpc_uuid_equal(&orr.obj->iid, &wmi_iid_iwbemservices));
-	assert_int_equal(query(t, &orr.obj->std.ipid,
-	                       "SELECT * FROM T_Base WHERE Size < 4", 0, &en),
+	assert_int_equal(wt_query(t, &orr.obj->std.ipid,
+	                          "SELECT * FROM T_Base WHERE Size < 4", 0,
+	                          &en),
 	                 0);
-	stop(t);
+	wt_stop(t);
 }
 
 static void test_enumerations_and_refusals(void **state)
 {
-	struct t *t = start(NULL);
-	struct rpc_uuid svc = login(t);
+	struct wt *t = wt_start(NULL);
+	struct rpc_uuid svc = wt_login(t);
 	struct wmi_svc_req q = { 0 };
 	struct wmi_svc_resp r;
 	struct wmi_next_resp nr;
@@ -1045,16 +791,16 @@ static void test_enumerations_and_refusals(void **state)
 	/* CreateInstanceEnum, shallow: T_Base only (not s1). */
 	q.str1 = "T_Base";
 	q.flags = 1;
-	svc_call(t, &svc, WMI_OP_CREATE_INSTANCE_ENUM, &q, &r);
+	wt_svc_call(t, &svc, WMI_OP_CREATE_INSTANCE_ENUM, &q, &r);
 	assert_int_equal(r.hr, 0);
-	assert_string_equal(drain(t, &r.out->std.ipid, 2), "a,b,c");
+	assert_string_equal(wt_drain(t, &r.out->std.ipid, 2), "a,b,c");
 	/* CreateClassEnum of T_Base's subclasses: classes by value. */
 	q.str1 = "T_Base";
 	q.flags = 0;
-	svc_call(t, &svc, WMI_OP_CREATE_CLASS_ENUM, &q, &r);
+	wt_svc_call(t, &svc, WMI_OP_CREATE_CLASS_ENUM, &q, &r);
 	assert_int_equal(r.hr, 0);
 	for (;;) {
-		next(t, &r.out->std.ipid, -1, 1, &nr);
+		wt_next(t, &r.out->std.ipid, -1, 1, &nr);
 		if (nr.n == 0) {
 			break;
 		}
@@ -1073,29 +819,29 @@ static void test_enumerations_and_refusals(void **state)
 	assert_int_equal(nr.hr, 1);
 	/* CreateInstanceEnum of an unknown class. */
 	q.str1 = "Nope";
-	svc_call(t, &svc, WMI_OP_CREATE_INSTANCE_ENUM, &q, &r);
+	wt_svc_call(t, &svc, WMI_OP_CREATE_INSTANCE_ENUM, &q, &r);
 	assert_int_equal(r.hr, HR_WBEM_E_INVALID_CLASS.v);
 	assert_null(r.out);
 	/* Asynchronous forms and event queries are not supported. */
 	q.str1 = "WQL";
 	q.str2 = "SELECT * FROM T_Base";
 	q.sink = NULL;
-	svc_call(t, &svc, WMI_OP_EXEC_QUERY_ASYNC, &q, &r);
+	wt_svc_call(t, &svc, WMI_OP_EXEC_QUERY_ASYNC, &q, &r);
 	assert_int_equal(r.hr, HR_WBEM_E_NOT_SUPPORTED.v);
-	svc_call(t, &svc, WMI_OP_EXEC_NOTIFICATION_QUERY, &q, &r);
+	wt_svc_call(t, &svc, WMI_OP_EXEC_NOTIFICATION_QUERY, &q, &r);
 	assert_int_equal(r.hr, HR_WBEM_E_NOT_SUPPORTED.v);
 	assert_null(r.out);
-	svc_call(t, &svc, WMI_OP_QUERY_OBJECT_SINK, &q, &r);
+	wt_svc_call(t, &svc, WMI_OP_QUERY_OBJECT_SINK, &q, &r);
 	assert_int_equal(r.hr, HR_WBEM_E_NOT_SUPPORTED.v);
-	svc_call(t, &svc, WMI_OP_CANCEL_ASYNC_CALL, &q, &r);
+	wt_svc_call(t, &svc, WMI_OP_CANCEL_ASYNC_CALL, &q, &r);
 	assert_int_equal(r.hr, HR_WBEM_E_INVALID_PARAMETER.v);
-	stop(t);
+	wt_stop(t);
 }
 
 static void test_exec_method_errors_pass_through(void **state)
 {
-	struct t *t = start(NULL);
-	struct rpc_uuid svc = login(t);
+	struct wt *t = wt_start(NULL);
+	struct rpc_uuid svc = wt_login(t);
 	struct wmi_svc_req q = { .str1 = "T_Static",
 		                 .str2 = "Run",
 		                 .pp_obj = { .set = true } };
@@ -1107,16 +853,16 @@ static void test_exec_method_errors_pass_through(void **state)
 	/* Whatever cimom answers reaches the client unchanged. */
 	direct = cimom_exec_method(t->fx->s, t->mem, "T_Static", "Run", NULL, 0,
 	                           &out, NULL);
-	svc_call(t, &svc, WMI_OP_EXEC_METHOD, &q, &r);
+	wt_svc_call(t, &svc, WMI_OP_EXEC_METHOD, &q, &r);
 	assert_int_equal(r.hr, direct.v);
 	q.str2 = "NoSuchMethod";
-	svc_call(t, &svc, WMI_OP_EXEC_METHOD, &q, &r);
+	wt_svc_call(t, &svc, WMI_OP_EXEC_METHOD, &q, &r);
 	assert_int_equal(r.hr, HR_WBEM_E_INVALID_METHOD.v);
 	assert_null(r.pp_obj.obj);
 	q.str1 = "Not a path ===";
-	svc_call(t, &svc, WMI_OP_EXEC_METHOD, &q, &r);
+	wt_svc_call(t, &svc, WMI_OP_EXEC_METHOD, &q, &r);
 	assert_int_equal(r.hr, HR_WBEM_E_INVALID_OBJECT_PATH.v);
-	stop(t);
+	wt_stop(t);
 }
 
 /* MethProv (T_ProvMeth.Go([in] uint32 X)): ReturnValue = 2 X, and the
@@ -1156,8 +902,8 @@ static void test_exec_method_in_and_out_parameters(void **state)
 {
 	struct cimom_provider_hooks meth = { .name = "MethProv",
 		                             .exec_method = meth_exec };
-	struct t *t = start(NULL);
-	struct rpc_uuid svc = login(t);
+	struct wt *t = wt_start(NULL);
+	struct rpc_uuid svc = wt_login(t);
 	struct cim_object *co = NULL;
 	struct cim_class *inc = NULL;
 	struct cim_instance *in;
@@ -1186,7 +932,7 @@ static void test_exec_method_in_and_out_parameters(void **state)
 	assert_true(hr_ok(wmio_encode_instance(&b, in, NULL, NULL, 0)));
 	wmi_objref_classobject(&o, (uint8_t *)b.data, b.len);
 	q.obj = &o;
-	svc_call(t, &svc, WMI_OP_EXEC_METHOD, &q, &r);
+	wt_svc_call(t, &svc, WMI_OP_EXEC_METHOD, &q, &r);
 	assert_int_equal(r.hr, 0);
 	assert_int_equal(seen_type, CIM_T_UINT32);
 	assert_true(hr_ok(wmio_decode(t->mem, r.pp_obj.obj->data,
@@ -1199,7 +945,7 @@ static void test_exec_method_in_and_out_parameters(void **state)
 	q.flags = 0x10;
 	q.pp_obj.set = false;
 	q.pp_result.set = true;
-	svc_call(t, &svc, WMI_OP_EXEC_METHOD, &q, &r);
+	wt_svc_call(t, &svc, WMI_OP_EXEC_METHOD, &q, &r);
 	assert_int_equal(r.hr, 0);
 	{
 		struct rpctest_reply rep;
@@ -1209,7 +955,7 @@ static void test_exec_method_in_and_out_parameters(void **state)
 		assert_int_equal(callres_call(t, &r.pp_result.obj->std.ipid,
 		                              WMI_OP_GET_RESULT_OBJECT, &rep),
 		                 0);
-		pull_on(t, &pl, &rep);
+		wt_pull_on(t, &pl, &rep);
 		assert_int_equal(wmi_objref_resp_pull(&pl, &orr), 0);
 		assert_true(
 		        hr_ok(wmio_decode(t->mem, orr.obj->data,
@@ -1228,17 +974,17 @@ static void test_exec_method_in_and_out_parameters(void **state)
 	q.flags = 0;
 	q.pp_obj.set = true;
 	q.pp_result.set = false;
-	svc_call(t, &svc, WMI_OP_EXEC_METHOD, &q, &r);
+	wt_svc_call(t, &svc, WMI_OP_EXEC_METHOD, &q, &r);
 	assert_int_equal(r.hr, HR_WBEM_E_INVALID_METHOD_PARAMETERS.v);
 	assert_null(r.pp_obj.obj);
-	stop(t);
+	wt_stop(t);
 }
 
 static void test_get_object_trailing_junk_and_bad_stub(void **state)
 {
-	struct t *t = start(NULL);
-	struct rpc_uuid svc = login(t);
-	struct wmi_svc_req q = { .orpcthis = this57(),
+	struct wt *t = wt_start(NULL);
+	struct rpc_uuid svc = wt_login(t);
+	struct wmi_svc_req q = { .orpcthis = wt_this57(),
 		                 .str1 = "T_Base.Name=\"a\"",
 		                 .pp_obj = { .set = true } };
 	struct wmi_svc_resp r;
@@ -1250,32 +996,32 @@ static void test_get_object_trailing_junk_and_bad_stub(void **state)
 	size_t n;
 
 	(void)state;
-	push_on(t, &p);
+	wt_push_on(t, &p);
 	assert_int_equal(wmi_svc_req_push(&p, WMI_OP_GET_OBJECT, &q), 0);
 	assert_int_equal(ndr_push_bytes(&p, junk, sizeof(junk)), 0);
-	call(t, &wmi_iid_iwbemservices, WMI_OP_GET_OBJECT, &svc, &p, &rep);
-	pull_on(t, &pl, &rep);
+	wt_call(t, &wmi_iid_iwbemservices, WMI_OP_GET_OBJECT, &svc, &p, &rep);
+	wt_pull_on(t, &pl, &rep);
 	assert_int_equal(wmi_svc_resp_pull(&pl, WMI_OP_GET_OBJECT, &r), 0);
 	assert_int_equal(r.hr, 0);
-	assert_string_equal(obj_name(t, r.pp_obj.obj), "a");
+	assert_string_equal(wt_obj_name(t, r.pp_obj.obj), "a");
 	/* A truncated stub is a fault (nca_s_fault_ndr), not a crash. */
-	push_on(t, &p);
+	wt_push_on(t, &p);
 	assert_int_equal(wmi_svc_req_push(&p, WMI_OP_GET_OBJECT, &q), 0);
 	assert_int_equal(ndr_push_blob(&p, &d, &n), 0);
-	assert_int_equal(rpctest_call(t->c, pc_for(t, &wmi_iid_iwbemservices),
-	                              WMI_OP_GET_OBJECT, &svc, d, n - 6, t->mem,
-	                              &rep),
-	                 0);
+	assert_int_equal(
+	        rpctest_call(t->c, wt_pc_for(t, &wmi_iid_iwbemservices),
+	                     WMI_OP_GET_OBJECT, &svc, d, n - 6, t->mem, &rep),
+	        0);
 	assert_int_not_equal(rep.status, 0);
 	/* The connection still works. */
 	assert_int_equal(get_object(t, &svc, "T_Base.Name=\"b\"", 0, &r), 0);
-	stop(t);
+	wt_stop(t);
 }
 
 /* ---- concurrency: several connections on one object ---- */
 
 struct worker {
-	struct t *t;
+	struct wt *t;
 	struct rpc_uuid svc, en;
 	uint32_t got;    /* objects read from the shared enumerator */
 	uint32_t errors; /* anything unexpected */
@@ -1319,10 +1065,10 @@ static void *worker_main(void *arg)
 	}
 	for (;;) {
 		/* A query on the shared namespace object... */
-		struct wmi_svc_req q = { .orpcthis = this57(),
+		struct wmi_svc_req q = { .orpcthis = wt_this57(),
 			                 .str1 = "WQL",
 			                 .str2 = "SELECT * FROM T_Base" };
-		struct wmi_timeout_req nq = { .orpcthis = this57(),
+		struct wmi_timeout_req nq = { .orpcthis = wt_this57(),
 			                      .timeout = -1,
 			                      .count = 3 };
 		struct wmi_svc_resp sr;
@@ -1367,7 +1113,7 @@ static void *worker_main(void *arg)
 
 static void test_concurrent_calls_on_shared_objects(void **state)
 {
-	struct t *t = start(NULL);
+	struct wt *t = wt_start(NULL);
 	struct rpc_uuid svc, en;
 	struct worker wk[4];
 	pthread_t th[4];
@@ -1375,8 +1121,8 @@ static void test_concurrent_calls_on_shared_objects(void **state)
 
 	(void)state;
 	fx_add_big(t->fx, 600);
-	svc = login(t);
-	assert_int_equal(query(t, &svc, "SELECT * FROM T_Big", 0, &en), 0);
+	svc = wt_login(t);
+	assert_int_equal(wt_query(t, &svc, "SELECT * FROM T_Big", 0, &en), 0);
 	for (int i = 0; i < 4; i++) {
 		wk[i] = (struct worker){ .t = t, .svc = svc, .en = en };
 		assert_int_equal(
@@ -1389,7 +1135,7 @@ static void test_concurrent_calls_on_shared_objects(void **state)
 	}
 	/* Every object went to exactly one reader. */
 	assert_int_equal(total, 600);
-	stop(t);
+	wt_stop(t);
 }
 
 int main(void)
