@@ -106,20 +106,6 @@ static uint32_t enum_begin(struct wmi_call *w,
 	return wmi_call_begin(w, call, in, len, iid);
 }
 
-static uint32_t reply_hr(struct wmi_call *w, struct buf *out, hresult hr)
-{
-	struct wmi_hr_resp resp = { .hr = hr.v };
-	struct ndr_push p;
-
-	if (!wmi_push_start(w, &p)) {
-		wmi_call_end(w);
-		return ndr_err_to_fault(NDR_ERR_ALLOC);
-	}
-	wmi_hr_resp_push(&p, &resp);
-	wmi_call_end(w);
-	return wmi_reply(&p, out);
-}
-
 static uint32_t op_reset(struct rpc_call *call,
                          const uint8_t *in,
                          size_t len,
@@ -148,7 +134,7 @@ static uint32_t op_reset(struct rpc_call *call,
 		e->pos = 0;
 		pthread_mutex_unlock(&e->mu);
 	}
-	return reply_hr(&w, out, hr);
+	return wmi_reply_hr(&w, out, hr);
 }
 
 static uint32_t op_next(struct rpc_call *call,
@@ -210,15 +196,13 @@ static uint32_t op_next(struct rpc_call *call,
 	resp.n = n;
 	resp.returned = n;
 	resp.hr = hr.v;
-	if (!wmi_push_start(&w, &p)) {
-		wmi_call_end(&w);
-		wmi_items_free(items, n, owned);
-		return ndr_err_to_fault(NDR_ERR_ALLOC);
+	st = wmi_reply_start(&w, &p);
+	if (st == 0) {
+		wmi_next_resp_push(&p, &resp);
+		st = wmi_reply_finish(&w, &p, out);
 	}
-	wmi_next_resp_push(&p, &resp);
-	wmi_call_end(&w);
 	wmi_items_free(items, n, owned);
-	return wmi_reply(&p, out);
+	return st;
 }
 
 static uint32_t op_next_async(struct rpc_call *call,
@@ -253,7 +237,7 @@ static uint32_t op_next_async(struct rpc_call *call,
 		                                    : HR_WBEM_E_NOT_SUPPORTED;
 		pthread_mutex_unlock(&e->mu);
 	}
-	return reply_hr(&w, out, hr);
+	return wmi_reply_hr(&w, out, hr);
 }
 
 static uint32_t op_clone(struct rpc_call *call,
@@ -263,10 +247,8 @@ static uint32_t op_clone(struct rpc_call *call,
 {
 	struct wmi_call w;
 	struct dcom_orpcthis th;
-	struct wmi_objref_resp resp = { 0 };
 	struct dcom_objref o;
 	struct wmi_enum *e, *c;
-	struct ndr_push p;
 	hresult hr = HR_OK;
 	uint32_t st;
 
@@ -292,18 +274,8 @@ static uint32_t op_clone(struct rpc_call *call,
 		             : dcom_export(w.srv->exp, call->mem, c, &enum_type,
 		                           &wmi_iid_ienumwbemclassobject,
 		                           WMI_REFS, &o);
-		if (hr_ok(hr)) {
-			resp.obj = &o;
-		}
 	}
-	resp.hr = hr.v;
-	if (!wmi_push_start(&w, &p)) {
-		wmi_call_end(&w);
-		return ndr_err_to_fault(NDR_ERR_ALLOC);
-	}
-	wmi_objref_resp_push(&p, &resp);
-	wmi_call_end(&w);
-	return wmi_reply(&p, out);
+	return wmi_reply_objref(&w, out, &o, hr);
 }
 
 static uint32_t op_skip(struct rpc_call *call,
@@ -347,7 +319,7 @@ static uint32_t op_skip(struct rpc_call *call,
 		} while (hr_eq(hr, HR_OK) && left > 0);
 		pthread_mutex_unlock(&e->mu);
 	}
-	return reply_hr(&w, out, hr);
+	return wmi_reply_hr(&w, out, hr);
 }
 
 /* ---- IWbemFetchSmartEnum, IWbemWCOSmartEnum ---- */
@@ -359,10 +331,8 @@ static uint32_t op_get_smart_enum(struct rpc_call *call,
 {
 	struct wmi_call w;
 	struct dcom_orpcthis th;
-	struct wmi_objref_resp resp = { 0 };
 	struct dcom_objref o;
 	struct wmi_enum *e;
-	struct ndr_push p;
 	hresult hr;
 	uint32_t st;
 
@@ -380,18 +350,8 @@ static uint32_t op_get_smart_enum(struct rpc_call *call,
 		hr = dcom_export_iface(w.srv->exp, call, call->mem,
 		                       &wmi_iid_iwbemwcosmartenum, WMI_REFS,
 		                       &o);
-		if (hr_ok(hr)) {
-			resp.obj = &o;
-		}
 	}
-	resp.hr = hr.v;
-	if (!wmi_push_start(&w, &p)) {
-		wmi_call_end(&w);
-		return ndr_err_to_fault(NDR_ERR_ALLOC);
-	}
-	wmi_objref_resp_push(&p, &resp);
-	wmi_call_end(&w);
-	return wmi_reply(&p, out);
+	return wmi_reply_objref(&w, out, &o, hr);
 }
 
 /* ObjectArray constants (MS-WMI 2.2.14). */
@@ -590,13 +550,11 @@ static uint32_t op_smart_next(struct rpc_call *call,
 	}
 	resp.returned = n;
 	resp.hr = hr.v;
-	if (!wmi_push_start(&w, &p)) {
-		wmi_call_end(&w);
-		return ndr_err_to_fault(NDR_ERR_ALLOC);
+	if ((st = wmi_reply_start(&w, &p)) != 0) {
+		return st;
 	}
 	wmi_smart_next_resp_push(&p, &resp);
-	wmi_call_end(&w);
-	return wmi_reply(&p, out);
+	return wmi_reply_finish(&w, &p, out);
 }
 
 static const struct rpc_op enum_ops[] = {
