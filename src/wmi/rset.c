@@ -719,6 +719,9 @@ static hresult run_background(struct wmi_svc *svc,
 		return HR_E_OUTOFMEMORY;
 	}
 	rs->refs++; /* the producer's */
+	if (rs->bounded) {
+		rs->conn_id = run->conn_id;
+	}
 	pr->rs = rs;
 	if (!start_background(srv, pr)) {
 		rs->refs--;

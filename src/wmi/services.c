@@ -490,6 +490,7 @@ static hresult do_enum(struct wmi_call *w,
 		.a = req->str1,
 		.b = req->str2,
 		.flags = flags & ~(FLAG_RETURN_IMMEDIATELY | FLAG_FORWARD_ONLY),
+		.conn_id = w->call->conn_id,
 	};
 	struct wmi_rset *rs = NULL;
 	struct dcom_objref *o;

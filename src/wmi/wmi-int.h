@@ -210,6 +210,9 @@ struct wmi_run {
 	const char *a; /* query language / class / superclass */
 	const char *b; /* query text */
 	uint32_t flags;
+	/* The connection the call came on: a bounded set's producer waits
+	 * for that client until a Next names another (wmi_conn_closed). */
+	uint64_t conn_id;
 };
 
 /*

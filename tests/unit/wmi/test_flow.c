@@ -416,6 +416,58 @@ static void test_closed_connection_stops_the_wait(void **state)
 	wt_stop(t);
 }
 
+/* The connection of the ExecQuery itself counts before any Next: a client
+ * that opens a query and vanishes stops the wait at once. */
+static void test_closed_connection_before_any_next(void **state)
+{
+	struct wmi_config cfg = { .queue_objects = 8,
+		                  .client_wait_ms = 120000 };
+	struct wt *t;
+	struct rpc_uuid svc_a, en_a;
+	struct wmi_next_resp r;
+	struct wmi_stats st;
+	struct cl b;
+	char *ref, *got = NULL;
+
+	(void)state;
+	t = wt_start(&cfg);
+	fx_add_big(t->fx, 500);
+	ref = ref_order(t, 8);
+	svc_a = wt_login(t);
+	assert_int_equal(
+	        wt_query(t, &svc_a, "SELECT * FROM T_Big", 0x30, &en_a), 0);
+	wait_queued(t, 8, 1);
+	b = new_client(t);
+	rpctest_close(t->c);
+	t->c = NULL;
+	for (uint64_t id = 1; id < 4096; id++) {
+		wmi_conn_closed(t->e->exp, id);
+	}
+	assert_true(wait_idle(t, 20000));
+	wmi_stats_get(t->e->exp, &st);
+	assert_int_equal(st.gone, 1);
+	assert_int_equal(st.too_slow, 1);
+	t->c = b.c;
+	t->n_pc = b.n_pc;
+	memcpy(t->iids, b.iids, sizeof(t->iids));
+	for (;;) {
+		wt_next(t, &en_a, -1, 3, &r);
+		for (uint32_t i = 0; i < r.n; i++) {
+			const char *name = wt_obj_name(t, r.objs[i]);
+
+			got = got == NULL ? talloc_strdup(t->mem, name)
+			                  : talloc_asprintf_append(got, ",%s",
+			                                           name);
+		}
+		if (r.n == 0) {
+			break;
+		}
+	}
+	assert_int_equal(r.hr, HR_WBEM_E_CLIENT_TOO_SLOW.v);
+	assert_string_equal(got, ref);
+	wt_stop(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -423,6 +475,7 @@ int main(void)
 		cmocka_unit_test(test_spill_is_bounded_then_too_slow),
 		cmocka_unit_test(test_spill_budget_is_shared_by_the_server),
 		cmocka_unit_test(test_closed_connection_stops_the_wait),
+		cmocka_unit_test(test_closed_connection_before_any_next),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
