@@ -17,6 +17,7 @@
 #include "daemon/daemon.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -38,11 +39,13 @@
 #include "cimom/provreg.h"
 #include "daemon/config.h"
 #include "daemon/state.h"
+#include "dcom/dcomlog.h"
 #include "dcom/exporter.h"
 #include "dcom/types.h"
 #include "repo/repo.h"
 #include "rpc/epm.h"
 #include "security/accounts.h"
+#include "wmi/stubs.h"
 #include "wmi/wmi.h"
 
 #define COMPONENT "wmid"
@@ -470,6 +473,15 @@ static hresult attach_providers(struct wmid *d)
 	rc.idle_timeout_ms = d->cfg->provider_idle_timeout_ms;
 	rc.service_user = d->cfg->provider_service_user;
 	rc.log = d->log;
+	/*
+	 * The event log provider (Win32_NTLogEvent) reads activity.log and
+	 * dcom.log from this folder; the hosts inherit wmid's environment.
+	 * Set before any thread starts (setenv is not thread-safe).
+	 */
+	if (setenv("OWMI_LOG_DIR", d->paths->log_dir, 1) != 0 ||
+	    setenv("OWMI_COMPUTER_NAME", d->netbios, 1) != 0) {
+		return HR_E_OUTOFMEMORY;
+	}
 	err_clear(&ei);
 	hr = cimom_provreg_attach(d->cimom, d->mem, &rc, &d->provreg, &ei);
 	if (hr_failed(hr)) {
@@ -868,6 +880,88 @@ static hresult dcom_access(void *arg,
 }
 
 /*
+ * The exporter's refusal report (any thread, right after dcom_access
+ * refused): one event 10016 in the DCOM log (dcom/dcomlog.h) per
+ * refusal.  The caller's SID comes from its token (anonymous callers are
+ * NT AUTHORITY\ANONYMOUS LOGON, S-1-5-7, as on Windows).  Every object
+ * wmid exports is WMI's, so a refused call on an object (no CLSID) names
+ * CLSID_WbemLevel1Login; its AppID is WMI's, the same GUID (reference
+ * 3.3).  Failures to write are logged, never returned to the client.
+ */
+static void dcom_refused(void *arg,
+                         const struct rpc_identity *who,
+                         enum dcom_access_op op,
+                         const struct rpc_uuid *clsid,
+                         hresult refusal)
+{
+	struct wmid *d = arg;
+	struct dcom_refusal_event ev;
+	struct sec_token *tok = NULL;
+	char cls[RPC_UUID_STR_LEN + 3], app[RPC_UUID_STR_LEN + 3];
+	char u[RPC_UUID_STR_LEN + 1];
+	char *sid = NULL;
+	void *mem;
+	hresult hr = HR_E_FAIL;
+
+	if (!hr_eq(refusal, HR_E_ACCESSDENIED) ||
+	    (mem = talloc_new(NULL)) == NULL) {
+		return;
+	}
+	memset(&ev, 0, sizeof(ev));
+	rpc_uuid_format(clsid != NULL ? clsid : &wmi_clsid_wbemlevel1login,
+	                u);
+	snprintf(cls, sizeof(cls), "{%s}", u);
+	rpc_uuid_format(&wmi_clsid_wbemlevel1login, u);
+	snprintf(app, sizeof(app), "{%s}", u);
+	for (char *p = cls; *p != '\0'; p++) {
+		*p = (char)toupper((unsigned char)*p);
+	}
+	for (char *p = app; *p != '\0'; p++) {
+		*p = (char)toupper((unsigned char)*p);
+	}
+	ev.computer = d->netbios;
+	ev.remote = !who->from_unix_socket;
+	ev.op = op;
+	ev.clsid = cls;
+	ev.appid = app;
+	ev.result_code = refusal.v;
+	ev.address = who->from_unix_socket ? DCOM_LOCAL_ADDRESS
+	                                   : who->peer_addr;
+	if (!who->authenticated) {
+		ev.domain = "NT AUTHORITY";
+		ev.user = "ANONYMOUS LOGON";
+		ev.sid = "S-1-5-7";
+	} else {
+		pthread_mutex_lock(&d->acc_mu);
+		if (who->from_unix_socket && who->auth_type == RPC_AUTHN_NONE) {
+			hr = sec_token_for_unix_uid(d->acc_check, mem, who->uid,
+			                            &tok, NULL);
+		} else {
+			hr = sec_token_for_user(d->acc_check, mem, who->user,
+			                        !who->from_unix_socket, &tok,
+			                        NULL);
+		}
+		pthread_mutex_unlock(&d->acc_mu);
+		if (hr_ok(hr)) {
+			sid = sec_sid_to_string(mem, &tok->user);
+		}
+		ev.domain = hr_ok(hr) && tok->domain[0] != '\0' ? tok->domain
+		            : who->domain != NULL && who->domain[0] != '\0'
+		                    ? who->domain
+		                    : d->netbios;
+		ev.user = hr_ok(hr) && tok->name[0] != '\0' ? tok->name
+		                                             : who->user;
+		ev.sid = sid;
+	}
+	hr = dcom_refusal_write(d->paths->dcom_log, &ev, 0);
+	if (hr_failed(hr)) {
+		log_msg(d->log, LOG_LVL_WARN, COMPONENT,
+		        "cannot write %s: 0x%08X", d->paths->dcom_log, hr.v);
+	}
+	talloc_free(mem);
+}
+
+/*
  * The WMI layer's caller identity (any thread): the account's token says
  * whether it is an administrator; a Unix peer, or an account whose name
  * is a Linux user, maps to those ids (providers act as that user;
@@ -974,6 +1068,8 @@ static hresult start_dcom(struct wmid *d)
 	xc.ping_misses = d->cfg->ping_misses;
 	xc.check_access = dcom_access;
 	xc.check_access_arg = d;
+	xc.report_refusal = dcom_refused;
+	xc.report_refusal_arg = d;
 	xc.log = d->log;
 	d->exp = dcom_exporter_new(d->mem, &d->loop, &xc);
 	if (d->exp == NULL) {

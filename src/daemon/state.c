@@ -73,10 +73,12 @@ hresult wmid_paths_resolve(void *mem,
 	p->accounts = talloc_asprintf(p, "%s/accounts.db", p->state_dir);
 	p->log_file = talloc_asprintf(p, "%s/wmid.log", p->log_dir);
 	p->activity_log = talloc_asprintf(p, "%s/activity.log", p->log_dir);
+	p->dcom_log = talloc_asprintf(p, "%s/dcom.log", p->log_dir);
 	p->socket = talloc_asprintf(p, "%s/wmid.sock", p->run_dir);
 	p->pid_file = talloc_asprintf(p, "%s/wmid.pid", p->run_dir);
 	if (p->repository == NULL || p->accounts == NULL ||
 	    p->log_file == NULL || p->activity_log == NULL ||
+	    p->dcom_log == NULL ||
 	    p->socket == NULL || p->pid_file == NULL) {
 		talloc_free(p);
 		return oom(ei);

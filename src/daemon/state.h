@@ -8,11 +8,12 @@
  *   DIR/accounts.db     the account store (0600)
  *   DIR/logs/wmid.log   the service log
  *   DIR/logs/activity.log  the WMI activity log (event 5858)
+ *   DIR/logs/dcom.log   the DCOM log (event 10016, dcom/dcomlog.h)
  *   DIR/wmid.sock       the Unix socket (ncalrpc) for local clients
  *   DIR/wmid.pid        the pid file
  *
  * Without one: /var/lib/openwmi/{repository,accounts}.db,
- * /var/log/openwmi/{wmid,activity}.log, /run/openwmi/wmid.{sock,pid}.
+ * /var/log/openwmi/{wmid,activity,dcom}.log, /run/openwmi/wmid.{sock,pid}.
  * log_dir and run_dir in the config override the last two folders in both
  * cases.
  *
@@ -43,6 +44,7 @@ struct wmid_paths {
 	char *accounts;
 	char *log_file;
 	char *activity_log;
+	char *dcom_log;
 	char *socket;
 	char *pid_file;
 };

@@ -74,7 +74,8 @@ static hresult act_check(struct dcom_exporter *exp,
 	if (!dx_version_ok(&props->inst.client_version)) {
 		return HR_RPC_E_VERSION_MISMATCH;
 	}
-	hr = dx_check_access(exp, &call->identity, DCOM_ACCESS_LAUNCH);
+	hr = dx_check_access_class(exp, &call->identity, DCOM_ACCESS_LAUNCH,
+	                           &props->inst.clsid);
 	if (hr_failed(hr)) {
 		return hr;
 	}

@@ -111,6 +111,12 @@ struct dcom_exporter {
 	                        const struct rpc_identity *who,
 	                        enum dcom_access_op op);
 	void *check_access_arg;
+	void (*report_refusal)(void *arg,
+	                       const struct rpc_identity *who,
+	                       enum dcom_access_op op,
+	                       const struct rpc_uuid *clsid,
+	                       hresult hr);
+	void *report_refusal_arg;
 	struct logger *log;
 
 	pthread_mutex_t mu;
@@ -217,6 +223,13 @@ bool dx_version_ok(const struct dcom_comversion *v);
 hresult dx_check_access(struct dcom_exporter *exp,
                         const struct rpc_identity *who,
                         enum dcom_access_op op);
+
+/* As dx_check_access, for an activation of [clsid] (reported with a
+   refusal; NULL: none). */
+hresult dx_check_access_class(struct dcom_exporter *exp,
+                              const struct rpc_identity *who,
+                              enum dcom_access_op op,
+                              const struct rpc_uuid *clsid);
 
 /* Pushes [ndr]'s octets to [out] and releases [ndr]; fault or 0. */
 uint32_t dx_reply(struct ndr_push *ndr, struct buf *out);

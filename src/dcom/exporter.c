@@ -74,14 +74,29 @@ bool dx_version_ok(const struct dcom_comversion *v)
 	       v->minor <= DCOM_COM_VERSION_MINOR;
 }
 
+hresult dx_check_access_class(struct dcom_exporter *exp,
+                              const struct rpc_identity *who,
+                              enum dcom_access_op op,
+                              const struct rpc_uuid *clsid)
+{
+	hresult hr;
+
+	if (exp->check_access == NULL) {
+		return HR_OK;
+	}
+	hr = exp->check_access(exp->check_access_arg, who, op);
+	if (hr_failed(hr) && exp->report_refusal != NULL) {
+		exp->report_refusal(exp->report_refusal_arg, who, op, clsid,
+		                    hr);
+	}
+	return hr;
+}
+
 hresult dx_check_access(struct dcom_exporter *exp,
                         const struct rpc_identity *who,
                         enum dcom_access_op op)
 {
-	if (exp->check_access == NULL) {
-		return HR_OK;
-	}
-	return exp->check_access(exp->check_access_arg, who, op);
+	return dx_check_access_class(exp, who, op, NULL);
 }
 
 uint32_t dx_reply(struct ndr_push *ndr, struct buf *out)
@@ -598,6 +613,8 @@ struct dcom_exporter *dcom_exporter_new(void *mem,
 	                                   : DCOM_DEFAULT_MAX_SETS;
 	exp->check_access = cfg->check_access;
 	exp->check_access_arg = cfg->check_access_arg;
+	exp->report_refusal = cfg->report_refusal;
+	exp->report_refusal_arg = cfg->report_refusal_arg;
 	exp->log = cfg->log;
 	exp->next_setid = 1;
 	while (cfg->binding_names != NULL && cfg->binding_names[n] != NULL) {

@@ -98,6 +98,20 @@ struct dcom_exporter_config {
 	                        const struct rpc_identity *who,
 	                        enum dcom_access_op op);
 	void *check_access_arg;
+	/*
+	 * Refusal report (may be NULL): called once for each refusal of
+	 * check_access, right after it on the same thread, with the same
+	 * identity and op, the class asked for ([clsid]: the CLSID of an
+	 * activation; NULL for a call on an exported object or the
+	 * resolver) and the refusal.  wmid writes the DCOM log (event
+	 * 10016, dcom/dcomlog.h) from it.  Any thread; must be quick.
+	 */
+	void (*report_refusal)(void *arg,
+	                       const struct rpc_identity *who,
+	                       enum dcom_access_op op,
+	                       const struct rpc_uuid *clsid,
+	                       hresult hr);
+	void *report_refusal_arg;
 	struct logger *log; /* borrowed, may be NULL; component "dcom" */
 };
 
