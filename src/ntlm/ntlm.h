@@ -191,6 +191,13 @@ struct ntlm_session *ntlm_session_new(void *mem,
                                       uint32_t flags,
                                       bool server);
 
+/*
+ * Restarts both RC4 states and sequence numbers of [s] from its keys, as
+ * SPNEGO requires after the mechListMIC exchange (the MIC consumed the
+ * first sequence number and RC4 keystream of each direction).
+ */
+void ntlm_session_reset(struct ntlm_session *s);
+
 void ntlm_session_get_keys(const struct ntlm_session *s,
                            struct ntlm_session_keys *out);
 

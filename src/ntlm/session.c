@@ -182,6 +182,18 @@ struct ntlm_session *ntlm_session_new(void *mem,
 	return s;
 }
 
+void ntlm_session_reset(struct ntlm_session *s)
+{
+	const struct ntlm_session_keys *k = &s->keys;
+
+	arcfour_set_key(&s->send.rc4, 16,
+	                s->server ? k->server_seal : k->client_seal);
+	arcfour_set_key(&s->recv.rc4, 16,
+	                s->server ? k->client_seal : k->server_seal);
+	s->send.seq = 0;
+	s->recv.seq = 0;
+}
+
 void ntlm_session_get_keys(const struct ntlm_session *s,
                            struct ntlm_session_keys *out)
 {

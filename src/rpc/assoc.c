@@ -248,10 +248,12 @@ void rpc_assoc_bind(struct rpc_conn *c, struct rpc_pdu *pdu)
 /* The third leg carried by an alter_context (instead of AUTH3). */
 static bool alter_third_leg(struct rpc_conn *c,
                             struct rpc_pdu *pdu,
-                            struct rpc_auth_ctx *a)
+                            struct rpc_auth_ctx *a,
+                            const uint8_t **tok,
+                            size_t *tok_len)
 {
-	hresult hr = rpc_auth_finish(c, a, pdu->auth_value,
-	                             pdu->hdr.auth_length);
+	hresult hr = rpc_auth_continue(c, a, pdu->auth_value,
+	                               pdu->hdr.auth_length, tok, tok_len);
 
 	if (hr_failed(hr)) {
 		rpc_conn_send_fault(c, pdu->hdr.call_id, 0,
@@ -287,8 +289,9 @@ void rpc_assoc_alter(struct rpc_conn *c, struct rpc_pdu *pdu)
 				        RPC_FAULT_RPC_S_SEC_PKG_ERROR);
 				return;
 			}
-		} else if (a->state == RPC_AUTH_CHALLENGED) {
-			if (!alter_third_leg(c, pdu, a)) {
+		} else if (a->state == RPC_AUTH_CHALLENGED ||
+		           a->state == RPC_AUTH_SELECTED) {
+			if (!alter_third_leg(c, pdu, a, &tok, &tok_len)) {
 				return;
 			}
 		} else {

@@ -25,6 +25,7 @@
 #include <talloc.h>
 
 #include "ntlm/msg.h"
+#include "ntlm/spnego.h"
 #include "rpc/fault.h"
 #include "rpc/server-int.h"
 
@@ -86,6 +87,96 @@ static const char *level_name(uint8_t level)
 	}
 }
 
+/* Builds a NegTokenResp into a->reply. */
+static hresult spnego_reply(struct rpc_auth_ctx *a,
+                            int state,
+                            bool with_mech,
+                            const uint8_t *tok,
+                            size_t tok_len,
+                            const uint8_t *mic,
+                            size_t mic_len)
+{
+	struct spnego_blob none = { NULL, 0 };
+	struct spnego_blob t = { tok, tok_len }, m = { mic, mic_len };
+
+	talloc_free(a->reply);
+	a->reply = NULL;
+	return spnego_build_resp(a, state, with_mech ? spnego_oid_ntlm : none,
+	                         tok != NULL ? t : none, mic != NULL ? m : none,
+	                         &a->reply, &a->reply_len);
+}
+
+/*
+ * The first SPNEGO leg: a NegTokenInit.  NTLM must be offered; when it is
+ * the client's first mechanism its optimistic token is the NEGOTIATE and
+ * the reply carries the CHALLENGE; otherwise the reply only selects NTLM
+ * (request-mic, RFC 4178 5) and the NEGOTIATE comes in the next leg.
+ * Returns 0 or a bind_nak reason + 1000.
+ */
+static int spnego_start(struct rpc_conn *c,
+                        struct rpc_auth_ctx *a,
+                        const uint8_t *in,
+                        size_t len,
+                        const uint8_t **out,
+                        size_t *out_len)
+{
+	struct spnego_token tok;
+	struct errinfo ei;
+	size_t i;
+	const uint8_t *chal = NULL;
+	size_t chal_len = 0;
+
+	a->spnego = true;
+	err_clear(&ei);
+	if (hr_failed(spnego_parse(in, len, &tok, &ei)) ||
+	    tok.kind != SPNEGO_INIT) {
+		rpc_conn_log(c, LOG_LVL_WARN, "bad SPNEGO NegTokenInit: %s",
+		             ei.msg[0] != '\0' ? ei.msg : "not an init token");
+		return 1000 + RPC_NAK_REASON_NOT_SPECIFIED;
+	}
+	for (i = 0; i < tok.n_mechs; i++) {
+		if (spnego_oid_eq(tok.mechs[i], spnego_oid_ntlm)) {
+			break;
+		}
+	}
+	if (i == tok.n_mechs) {
+		rpc_conn_log(c, LOG_LVL_INFO,
+		             "SPNEGO offer without NTLM (%zu mechanisms, e.g. "
+		             "Kerberos only) refused",
+		             tok.n_mechs);
+		return 1000 + RPC_NAK_AUTHENTICATION_TYPE_NOT_RECOGNIZED;
+	}
+	a->mech_list = talloc_memdup(a, tok.mech_list.p, tok.mech_list.len);
+	if (a->mech_list == NULL) {
+		return 1000 + RPC_NAK_LOCAL_LIMIT_EXCEEDED;
+	}
+	a->mech_list_len = tok.mech_list.len;
+	a->mic_required = i != 0;
+	if (i == 0 && tok.mech_token.p != NULL) {
+		if (hr_failed(ntlm_server_negotiate(a->ntlm, tok.mech_token.p,
+		                                    tok.mech_token.len, &chal,
+		                                    &chal_len, &ei))) {
+			rpc_conn_log(c, LOG_LVL_WARN,
+			             "bad NTLM NEGOTIATE in SPNEGO: %s",
+			             ei.msg[0] != '\0' ? ei.msg
+			                               : "out of memory");
+			return 1000 + RPC_NAK_REASON_NOT_SPECIFIED;
+		}
+		a->state = RPC_AUTH_CHALLENGED;
+	} else {
+		a->state = RPC_AUTH_SELECTED;
+	}
+	if (hr_failed(spnego_reply(a,
+	                           a->mic_required ? SPNEGO_REQUEST_MIC
+	                                           : SPNEGO_ACCEPT_INCOMPLETE,
+	                           true, chal, chal_len, NULL, 0))) {
+		return 1000 + RPC_NAK_LOCAL_LIMIT_EXCEEDED;
+	}
+	*out = a->reply;
+	*out_len = a->reply_len;
+	return 0;
+}
+
 int rpc_auth_start(struct rpc_conn *c,
                    const struct rpc_pdu *pdu,
                    struct rpc_auth_ctx **out,
@@ -99,8 +190,10 @@ int rpc_auth_start(struct rpc_conn *c,
 	struct rpc_auth_ctx *a;
 	struct errinfo ei;
 
-	if (t->auth_type != RPC_AUTHN_WINNT || sa->get_nt_hash == NULL ||
-	    sa->nb_computer == NULL || sa->nb_domain == NULL) {
+	if ((t->auth_type != RPC_AUTHN_WINNT &&
+	     t->auth_type != RPC_AUTHN_GSS_NEGOTIATE) ||
+	    sa->get_nt_hash == NULL || sa->nb_computer == NULL ||
+	    sa->nb_domain == NULL) {
 		rpc_conn_log(c, LOG_LVL_INFO,
 		             "authentication type %u not supported",
 		             t->auth_type);
@@ -127,6 +220,7 @@ int rpc_auth_start(struct rpc_conn *c,
 	if (a == NULL) {
 		return 1000 + RPC_NAK_LOCAL_LIMIT_EXCEEDED;
 	}
+	a->auth_type = t->auth_type;
 	memset(&ncfg, 0, sizeof(ncfg));
 	ncfg.nb_computer = sa->nb_computer;
 	ncfg.nb_domain = sa->nb_domain;
@@ -137,20 +231,28 @@ int rpc_auth_start(struct rpc_conn *c,
 	ncfg.get_nt_hash_arg = sa->get_nt_hash_arg;
 	ncfg.allow_ntlmv1 = sa->allow_ntlmv1;
 	a->ntlm = ntlm_server_new(a, &ncfg);
+	a->state = RPC_AUTH_CHALLENGED;
 	err_clear(&ei);
-	if (a->ntlm == NULL ||
-	    hr_failed(ntlm_server_negotiate(a->ntlm, pdu->auth_value,
-	                                    pdu->hdr.auth_length, token_out,
-	                                    token_len, &ei))) {
+	if (a->ntlm != NULL && a->auth_type == RPC_AUTHN_GSS_NEGOTIATE) {
+		int reason = spnego_start(c, a, pdu->auth_value,
+		                          pdu->hdr.auth_length, token_out,
+		                          token_len);
+
+		if (reason != 0) {
+			talloc_free(a);
+			return reason;
+		}
+	} else if (a->ntlm == NULL ||
+	           hr_failed(ntlm_server_negotiate(
+	                   a->ntlm, pdu->auth_value, pdu->hdr.auth_length,
+	                   token_out, token_len, &ei))) {
 		rpc_conn_log(c, LOG_LVL_WARN, "bad NTLM NEGOTIATE: %s",
 		             ei.msg[0] != '\0' ? ei.msg : "out of memory");
 		talloc_free(a);
 		return 1000 + RPC_NAK_REASON_NOT_SPECIFIED;
 	}
 	a->id = t->auth_context_id;
-	a->auth_type = t->auth_type;
 	a->auth_level = t->auth_level;
-	a->state = RPC_AUTH_CHALLENGED;
 	a->serial = ++c->serial;
 	a->next = c->auths;
 	c->auths = a;
@@ -218,8 +320,128 @@ hresult rpc_auth_finish(struct rpc_conn *c,
 	return HR_S_OK;
 }
 
+static hresult spnego_fail(struct rpc_conn *c,
+                           struct rpc_auth_ctx *a,
+                           hresult hr,
+                           const char *why)
+{
+	a->state = RPC_AUTH_FAILED;
+	c->srv->stats.auth_failures++;
+	rpc_conn_log(c, LOG_LVL_WARN, "SPNEGO (context %u) refused: %s", a->id,
+	             why);
+	return hr;
+}
+
+/*
+ * The mechListMIC exchange once NTLM has completed: checks the client's
+ * MIC over its MechTypeList (when sent, or required), makes ours, then
+ * restarts the NTLM session's RC4 states and sequence numbers, as
+ * Windows does after a mechListMIC, and builds accept-completed.
+ */
+static hresult spnego_complete(struct rpc_conn *c,
+                               struct rpc_auth_ctx *a,
+                               const struct spnego_token *tok)
+{
+	uint8_t mic[NTLM_SIG_SIZE];
+	struct errinfo ei;
+	bool exchange = tok->mech_list_mic.p != NULL;
+	hresult hr;
+
+	if (!exchange && a->mic_required) {
+		return spnego_fail(c, a, HR_SEC_E_MESSAGE_ALTERED,
+		                   "mechListMIC required but absent");
+	}
+	if (!exchange) {
+		return spnego_reply(a, SPNEGO_ACCEPT_COMPLETED, false, NULL, 0,
+		                    NULL, 0);
+	}
+	err_clear(&ei);
+	if (tok->mech_list_mic.len != NTLM_SIG_SIZE ||
+	    hr_failed(ntlm_verify(a->session, a->mech_list, a->mech_list_len,
+	                          tok->mech_list_mic.p, &ei))) {
+		return spnego_fail(c, a, HR_SEC_E_MESSAGE_ALTERED,
+		                   "mechListMIC does not verify");
+	}
+	hr = ntlm_sign(a->session, a->mech_list, a->mech_list_len, mic);
+	if (hr_failed(hr)) {
+		return spnego_fail(c, a, hr, "cannot sign the mechListMIC");
+	}
+	ntlm_session_reset(a->session);
+	return spnego_reply(a, SPNEGO_ACCEPT_COMPLETED, false, NULL, 0, mic,
+	                    sizeof(mic));
+}
+
+hresult rpc_auth_continue(struct rpc_conn *c,
+                          struct rpc_auth_ctx *a,
+                          const uint8_t *token,
+                          size_t len,
+                          const uint8_t **reply,
+                          size_t *reply_len)
+{
+	struct spnego_token tok;
+	struct errinfo ei;
+	const uint8_t *chal;
+	size_t chal_len;
+	hresult hr;
+
+	*reply = NULL;
+	*reply_len = 0;
+	if (!a->spnego) {
+		return rpc_auth_finish(c, a, token, len);
+	}
+	err_clear(&ei);
+	hr = spnego_parse(token, len, &tok, &ei);
+	if (hr_failed(hr)) {
+		return spnego_fail(c, a, hr, ei.msg);
+	}
+	if (tok.kind != SPNEGO_RESP) {
+		return spnego_fail(c, a, HR_SEC_E_INVALID_TOKEN,
+		                   "NegTokenInit in a later leg");
+	}
+	if (tok.neg_state == SPNEGO_REJECT) {
+		return spnego_fail(c, a, HR_SEC_E_INVALID_TOKEN,
+		                   "the client rejected the negotiation");
+	}
+	if (tok.response_token.p == NULL) {
+		return spnego_fail(c, a, HR_SEC_E_INVALID_TOKEN,
+		                   "NegTokenResp without responseToken");
+	}
+	if (a->state == RPC_AUTH_SELECTED) {
+		hr = ntlm_server_negotiate(a->ntlm, tok.response_token.p,
+		                           tok.response_token.len, &chal,
+		                           &chal_len, &ei);
+		if (hr_failed(hr)) {
+			return spnego_fail(c, a, hr, ei.msg);
+		}
+		hr = spnego_reply(a, SPNEGO_ACCEPT_INCOMPLETE, false, chal,
+		                  chal_len, NULL, 0);
+		if (hr_failed(hr)) {
+			a->state = RPC_AUTH_FAILED;
+			return hr;
+		}
+		a->state = RPC_AUTH_CHALLENGED;
+	} else {
+		hr = rpc_auth_finish(c, a, tok.response_token.p,
+		                     tok.response_token.len);
+		if (hr_failed(hr)) {
+			return hr;
+		}
+		hr = spnego_complete(c, a, &tok);
+		if (hr_failed(hr)) {
+			c->srv->stats.auth_ok--;
+			return hr;
+		}
+	}
+	*reply = a->reply;
+	*reply_len = a->reply_len;
+	return HR_S_OK;
+}
+
 void rpc_auth_auth3(struct rpc_conn *c, struct rpc_pdu *pdu)
 {
+	const uint8_t *reply;
+	size_t reply_len;
+
 	struct rpc_auth_ctx *a;
 
 	if (!pdu->has_auth) {
@@ -242,7 +464,15 @@ void rpc_auth_auth3(struct rpc_conn *c, struct rpc_pdu *pdu)
 		             "AUTH3 changes the authentication type or level");
 		return;
 	}
-	rpc_auth_finish(c, a, pdu->auth_value, pdu->hdr.auth_length);
+	if (a->state == RPC_AUTH_SELECTED) {
+		/* The NEGOTIATE needs a reply, which an AUTH3 cannot get. */
+		spnego_fail(c, a, HR_SEC_E_INVALID_TOKEN,
+		            "AUTH3 where the NTLM NEGOTIATE was awaited");
+		return;
+	}
+	/* No reply to an AUTH3: SPNEGO's final token is dropped. */
+	rpc_auth_continue(c, a, pdu->auth_value, pdu->hdr.auth_length, &reply,
+	                  &reply_len);
 }
 
 static uint32_t integrity_failure(struct rpc_conn *c,

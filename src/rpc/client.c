@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "ntlm/ntlm.h"
+#include "ntlm/spnego.h"
 #include "rpc/fault.h"
 #include "rpc/frag.h"
 
@@ -37,6 +38,9 @@
 struct cli_auth {
 	uint32_t id;
 	uint8_t level;
+	uint8_t type;       /* RPC_AUTHN_WINNT or RPC_AUTHN_GSS_NEGOTIATE */
+	uint8_t *mech_list; /* SPNEGO: our MechTypeList TLV */
+	size_t mech_list_len;
 	struct ntlm_client *ntlm;
 	struct ntlm_session *sess;
 };
@@ -513,7 +517,7 @@ static hresult send_bind(struct rpc_client *c,
 	}
 	if (a != NULL && tok != NULL) {
 		pdu.has_auth = true;
-		pdu.auth.auth_type = RPC_AUTHN_WINNT;
+		pdu.auth.auth_type = a->type;
 		pdu.auth.auth_level = a->level;
 		pdu.auth.auth_context_id = a->id;
 		pdu.hdr.auth_length = (uint16_t)tok_len;
@@ -604,6 +608,7 @@ static struct cli_auth *auth_new(struct rpc_client *c,
 	a->ntlm = ntlm_client_new(a, &cfg);
 	a->id = RPC_CLIENT_AUTH_ID_BASE + p_cont_id;
 	a->level = auth->level;
+	a->type = auth->negotiate ? RPC_AUTHN_GSS_NEGOTIATE : RPC_AUTHN_WINNT;
 	if (a->ntlm == NULL) {
 		talloc_free(a);
 		return NULL;
@@ -639,6 +644,100 @@ static hresult refusal(struct rpc_client *c,
 	}
 }
 
+/* SPNEGO: wraps our NEGOTIATE in a NegTokenInit offering NTLM only. */
+static hresult spnego_first(struct cli_auth *a,
+                            const uint8_t **tok,
+                            size_t *tok_len)
+{
+	struct spnego_blob ml, t = { *tok, *tok_len }, none = { NULL, 0 };
+	uint8_t *out;
+	hresult hr;
+
+	hr = spnego_build_mech_list(a, &spnego_oid_ntlm, 1, &a->mech_list,
+	                            &a->mech_list_len);
+	if (hr_failed(hr)) {
+		return hr;
+	}
+	ml.p = a->mech_list;
+	ml.len = a->mech_list_len;
+	hr = spnego_build_init(a, ml, t, none, &out, tok_len);
+	*tok = out;
+	return hr;
+}
+
+/* SPNEGO: the CHALLENGE inside the server's NegTokenResp. */
+static hresult spnego_challenge(struct rpc_client *c,
+                                const uint8_t **chal,
+                                size_t *chal_len,
+                                struct errinfo *ei)
+{
+	struct spnego_token st;
+	struct errinfo e2;
+
+	err_clear(&e2);
+	if (*chal == NULL ||
+	    hr_failed(spnego_parse(*chal, *chal_len, &st, &e2)) ||
+	    st.kind != SPNEGO_RESP) {
+		return fail(c, ei, HR_SEC_E_INVALID_TOKEN,
+		            "no usable SPNEGO answer to the bind: %s", e2.msg);
+	}
+	if (st.neg_state == SPNEGO_REJECT ||
+	    (st.supported_mech.p != NULL &&
+	     !spnego_oid_eq(st.supported_mech, spnego_oid_ntlm)) ||
+	    st.response_token.p == NULL) {
+		return fail(c, ei, HR_SEC_E_SECPKG_NOT_FOUND,
+		            "the server did not choose NTLM in SPNEGO");
+	}
+	*chal = st.response_token.p;
+	*chal_len = st.response_token.len;
+	return HR_OK;
+}
+
+/* SPNEGO: NegTokenResp(AUTHENTICATE, mechListMIC) into [*tok]. */
+static hresult spnego_last(void *mem,
+                           struct cli_auth *a,
+                           const uint8_t **tok,
+                           size_t *tok_len)
+{
+	uint8_t mic[NTLM_SIG_SIZE], *out;
+	struct spnego_blob none = { NULL, 0 }, t = { *tok, *tok_len };
+	struct spnego_blob m = { mic, sizeof(mic) };
+	hresult hr;
+
+	hr = ntlm_sign(a->sess, a->mech_list, a->mech_list_len, mic);
+	if (hr_failed(hr)) {
+		return hr;
+	}
+	hr = spnego_build_resp(mem, SPNEGO_STATE_ABSENT, none, t, m, &out,
+	                       tok_len);
+	*tok = out;
+	return hr;
+}
+
+/* SPNEGO: checks accept-completed and the server's mechListMIC. */
+static hresult spnego_final(struct rpc_client *c,
+                            struct cli_auth *a,
+                            const uint8_t *tok,
+                            size_t tok_len,
+                            struct errinfo *ei)
+{
+	struct spnego_token st;
+
+	if (tok == NULL || hr_failed(spnego_parse(tok, tok_len, &st, NULL)) ||
+	    st.kind != SPNEGO_RESP || st.neg_state != SPNEGO_ACCEPT_COMPLETED) {
+		return fail(c, ei, HR_E_ACCESSDENIED,
+		            "SPNEGO negotiation not completed by the server");
+	}
+	if (st.mech_list_mic.p == NULL ||
+	    st.mech_list_mic.len != NTLM_SIG_SIZE ||
+	    hr_failed(ntlm_verify(a->sess, a->mech_list, a->mech_list_len,
+	                          st.mech_list_mic.p, NULL))) {
+		return fail(c, ei, HR_SEC_E_MESSAGE_ALTERED,
+		            "the server's mechListMIC does not verify");
+	}
+	return HR_OK;
+}
+
 /* Completes the handshake of [a] with the CHALLENGE [chal]. */
 static hresult third_leg(struct rpc_client *c,
                          void *tmp,
@@ -657,11 +756,23 @@ static hresult third_leg(struct rpc_client *c,
 	size_t am_len;
 	hresult hr;
 
+	if (a->type == RPC_AUTHN_GSS_NEGOTIATE &&
+	    hr_failed(hr = spnego_challenge(c, &chal, &chal_len, ei))) {
+		return hr;
+	}
 	if (chal == NULL ||
 	    hr_failed(ntlm_client_authenticate(a->ntlm, chal, chal_len, &am,
 	                                       &am_len, NULL))) {
 		return fail(c, ei, HR_RPC_S_SEC_PKG_ERROR,
 		            "no usable NTLM CHALLENGE");
+	}
+	a->sess = ntlm_client_session(a->ntlm);
+	if (a->type == RPC_AUTHN_GSS_NEGOTIATE) {
+		if (a->sess == NULL ||
+		    hr_failed(hr = spnego_last(tmp, a, &am, &am_len))) {
+			return fail(c, ei, HR_E_OUTOFMEMORY,
+			            "cannot build the SPNEGO AUTHENTICATE");
+		}
 	}
 	if (auth->third_leg_alter) {
 		struct rpc_client_bind_result r2;
@@ -678,6 +789,10 @@ static hresult third_leg(struct rpc_client *c,
 			*res = r2;
 			return refusal(c, ei, res);
 		}
+		if (a->type == RPC_AUTHN_GSS_NEGOTIATE &&
+		    hr_failed(hr = spnego_final(c, a, chal, chal_len, ei))) {
+			return hr;
+		}
 	} else {
 		struct rpc_pdu p3;
 		static const uint8_t pad[4] = { 0x20, 0x20, 0x20, 0x20 };
@@ -686,7 +801,7 @@ static hresult third_leg(struct rpc_client *c,
 		p3.stub = pad;
 		p3.stub_len = sizeof(pad);
 		p3.has_auth = true;
-		p3.auth.auth_type = RPC_AUTHN_WINNT;
+		p3.auth.auth_type = a->type;
 		p3.auth.auth_level = a->level;
 		p3.auth.auth_context_id = a->id;
 		p3.hdr.auth_length = (uint16_t)am_len;
@@ -695,7 +810,11 @@ static hresult third_leg(struct rpc_client *c,
 			return fail(c, ei, hr, "%s", c->err);
 		}
 	}
-	a->sess = ntlm_client_session(a->ntlm);
+	if (a->type == RPC_AUTHN_GSS_NEGOTIATE) {
+		/* Both sides restart RC4 and sequence numbers after the
+		   mechListMIC exchange. */
+		ntlm_session_reset(a->sess);
+	}
 	return HR_OK;
 }
 
@@ -735,8 +854,11 @@ hresult rpc_client_bind(struct rpc_client *c,
 		a = c->pctx[auth->share_with].auth;
 	} else if (auth != NULL) {
 		a = auth_new(c, p_cont_id, auth);
-		if (a == NULL || hr_failed(ntlm_client_negotiate(
-		                         a->ntlm, &tok, &tok_len, NULL))) {
+		if (a == NULL ||
+		    hr_failed(ntlm_client_negotiate(a->ntlm, &tok, &tok_len,
+		                                    NULL)) ||
+		    (a->type == RPC_AUTHN_GSS_NEGOTIATE &&
+		     hr_failed(spnego_first(a, &tok, &tok_len)))) {
 			hr = fail(
 			        c, ei, HR_E_INVALIDARG,
 			        "cannot start an NTLM client (user missing?)");
@@ -826,7 +948,7 @@ static hresult build_frags(struct rpc_client *c,
 	args.max_frag = c->max_xmit;
 	if (signs(a)) {
 		args.has_auth = true;
-		args.auth.auth_type = RPC_AUTHN_WINNT;
+		args.auth.auth_type = a->type;
 		args.auth.auth_level = a->level;
 		args.auth.auth_context_id = a->id;
 		args.auth_length = NTLM_SIG_SIZE;

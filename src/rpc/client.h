@@ -66,6 +66,11 @@ struct rpc_client_auth {
 	const char *password;   /* or NULL and nt_hash */
 	const uint8_t *nt_hash; /* 16 octets, used when password is NULL */
 	uint8_t level;          /* enum rpc_auth_level, 2..6 */
+	/* auth_type 9 (RPC_C_AUTHN_GSS_NEGOTIATE): wrap NTLM in SPNEGO
+	   (NegTokenInit offering NTLM only, mechListMIC with the
+	   AUTHENTICATE), for servers that require Negotiate.  Default
+	   false: auth_type 10, raw NTLMSSP. */
+	bool negotiate;
 	/* Send AUTHENTICATE in an alter_context instead of an AUTH3. */
 	bool third_leg_alter;
 	/* Reuse the security context of p_cont_id share_with instead of a

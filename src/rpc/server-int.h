@@ -69,7 +69,8 @@ struct rpc_peer {
 enum rpc_auth_state {
 	RPC_AUTH_CHALLENGED, /* NEGOTIATE seen, CHALLENGE sent */
 	RPC_AUTH_ESTABLISHED,
-	RPC_AUTH_FAILED, /* AUTHENTICATE refused or verify failed: dead */
+	RPC_AUTH_FAILED,   /* AUTHENTICATE refused or verify failed: dead */
+	RPC_AUTH_SELECTED, /* SPNEGO: NTLM chosen, its NEGOTIATE awaited */
 };
 
 /* One security context of a connection (keyed by auth_context_id). */
@@ -85,6 +86,13 @@ struct rpc_auth_ctx {
 	char *domain;
 	uint32_t n_calls; /* calls in flight that use it */
 	uint64_t serial;  /* creation order, for eviction */
+	/* auth_type 9: NTLM inside SPNEGO (auth.c). */
+	bool spnego;
+	bool mic_required;  /* NTLM was not the client's first mechanism */
+	uint8_t *mech_list; /* the client's MechTypeList TLV, for the MIC */
+	size_t mech_list_len;
+	uint8_t *reply; /* the last SPNEGO token built (owned) */
+	size_t reply_len;
 };
 
 /* One presentation context (p_cont_id -> interface). */
@@ -329,6 +337,20 @@ hresult rpc_auth_finish(struct rpc_conn *c,
                         struct rpc_auth_ctx *a,
                         const uint8_t *token,
                         size_t len);
+/*
+ * A later leg for [a] (state CHALLENGED or SELECTED), from an AUTH3 or an
+ * alter_context.  NTLM: the AUTHENTICATE, no reply.  SPNEGO: a
+ * NegTokenResp carrying the NTLM NEGOTIATE (state SELECTED; reply with
+ * the CHALLENGE) or AUTHENTICATE and perhaps mechListMIC (reply
+ * accept-completed, with our MIC when one was exchanged).  [*reply] is
+ * NULL or owned by [a].  Failures leave [a] FAILED.
+ */
+hresult rpc_auth_continue(struct rpc_conn *c,
+                          struct rpc_auth_ctx *a,
+                          const uint8_t *token,
+                          size_t len,
+                          const uint8_t **reply,
+                          size_t *reply_len);
 void rpc_auth_auth3(struct rpc_conn *c, struct rpc_pdu *pdu);
 /*
  * Checks (and decrypts in place) one request fragment [data] parsed as
