@@ -7,7 +7,10 @@
  * WHERE Logfile='System' / EventCode=10016 through wmid, and a failed
  * query's event 5858 answers in the WMI-Activity log.
  *
- * Usage: test_eventlog_wmid WMID WMIUSER MOFCOMP SCHEMA_REPOSITORY
+ * With a fifth argument, the wmic tool: `wmic --unix-socket SOCK ntevent
+ * where "EventCode=10016" get Message` prints the event's message.
+ *
+ * Usage: test_eventlog_wmid WMID WMIUSER MOFCOMP SCHEMA_REPOSITORY [WMIC]
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -28,6 +31,7 @@
 
 static struct wmidrun d;
 static char dcom_log[300];
+static const char *wmic;
 
 static void opts(struct client_options *o, const char *user, const char *pw)
 {
@@ -211,12 +215,41 @@ static void test_events_are_queryable(void **state)
 	talloc_free(mem);
 }
 
+static void test_wmic_ntevent(void **state)
+{
+	char cmd[1024], line[4096];
+	bool seen = false;
+	FILE *p;
+
+	(void)state;
+	if (wmic == NULL) {
+		skip();
+	}
+	snprintf(cmd, sizeof(cmd),
+	         "'%s' --unix-socket '%s' ntevent where \"EventCode=10016\" "
+	         "get Message",
+	         wmic, d.sock);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	while (fgets(line, sizeof(line), p) != NULL) {
+		if (strstr(line,
+		           "do not grant Remote Activation permission "
+		           "for the COM Server application with CLSID " WMI_GUID
+		           " and APPID " WMI_GUID " to the user ") != NULL) {
+			seen = true;
+		}
+	}
+	assert_int_equal(pclose(p), 0);
+	assert_true(seen);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_admin_activation_writes_nothing),
 		cmocka_unit_test(test_refusal_writes_one_10016),
 		cmocka_unit_test(test_events_are_queryable),
+		cmocka_unit_test(test_wmic_ntevent),
 	};
 	int rc;
 
@@ -235,6 +268,7 @@ int main(int argc, char **argv)
 		wmidrun_cleanup(&d);
 		return 1;
 	}
+	wmic = argc > 5 ? argv[5] : NULL;
 	snprintf(dcom_log, sizeof(dcom_log), "%s/logs/dcom.log", d.dir);
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	if (wmidrun_stop(&d) != 0) {
