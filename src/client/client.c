@@ -882,6 +882,7 @@ hresult client_connect(void *mem,
 		                            : (o->nt_hash ? NULL : "");
 		auth.nt_hash = o->nt_hash;
 		auth.level = c->level;
+		auth.negotiate = o->negotiate;
 		pauth = &auth;
 	}
 	memset(&act, 0, sizeof(act));
@@ -905,6 +906,7 @@ hresult client_connect(void *mem,
 			.password = pauth ? pauth->password : NULL,
 			.nt_hash = pauth ? pauth->nt_hash : NULL,
 			.level = c->level,
+			.negotiate = o->negotiate,
 			.timeout_ms = c->timeout_ms,
 			.period_ms = o->ping_period_ms,
 		};

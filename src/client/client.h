@@ -103,6 +103,9 @@ struct client_options {
 	/* A new NTLM handshake for every presentation context (impacket's
 	   way) instead of one security context for the connection. */
 	bool auth_per_context;
+	/* auth_type 9 (Negotiate: NTLM wrapped in SPNEGO) instead of raw
+	   NTLM (auth_type 10), for servers that require it. */
+	bool negotiate;
 	/* The pinger (client/ping.h) pings the OIDs the client holds every
 	   ping_period_ms (0: 120 s, the MS-DCOM period) on a thread of its
 	   own; no_ping turns it off (short-lived tools may). */

@@ -39,6 +39,7 @@ struct client_pinger {
 	uint8_t nt_hash[16];
 	bool has_hash;
 	uint8_t level;
+	bool negotiate;
 	int timeout_ms;
 	uint32_t period_ms;
 	/* the set */
@@ -127,6 +128,7 @@ static hresult ping_connect(struct client_pinger *p, void *mem)
 	a.password = p->password;
 	a.nt_hash = p->has_hash ? p->nt_hash : NULL;
 	a.level = p->level;
+	a.negotiate = p->negotiate;
 	hr = rpc_client_bind(p->rc, 0, &syn, 1, p->user != NULL ? &a : NULL,
 	                     NULL, NULL);
 	if (hr_failed(hr)) {
@@ -384,6 +386,7 @@ hresult client_pinger_start(void *mem,
 		p->has_hash = true;
 	}
 	p->level = cfg->level;
+	p->negotiate = cfg->negotiate;
 	p->timeout_ms = cfg->timeout_ms;
 	p->period_ms = cfg->period_ms ? cfg->period_ms : DEFAULT_PERIOD_MS;
 	if (p->host == NULL) {

@@ -38,6 +38,7 @@ struct client_pinger_config {
 	const char *password;
 	const uint8_t *nt_hash;
 	uint8_t level;
+	bool negotiate; /* auth_type 9 (SPNEGO) instead of 10 */
 	int timeout_ms;
 	uint32_t period_ms; /* 0: 120000 */
 };

@@ -313,9 +313,10 @@ hresult rpc_auth_finish(struct rpc_conn *c,
 	a->state = RPC_AUTH_ESTABLISHED;
 	c->srv->stats.auth_ok++;
 	rpc_conn_log(c, LOG_LVL_INFO,
-	             "authenticated user '%s%s%s' (NTLM, level %s, context "
+	             "authenticated user '%s%s%s' (%s, level %s, context "
 	             "%u)",
 	             a->domain, a->domain[0] != '\0' ? "\\" : "", a->user,
+	             a->spnego ? "SPNEGO/NTLM" : "NTLM",
 	             level_name(a->auth_level), a->id);
 	return HR_S_OK;
 }
