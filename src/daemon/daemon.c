@@ -908,8 +908,7 @@ static void dcom_refused(void *arg,
 		return;
 	}
 	memset(&ev, 0, sizeof(ev));
-	rpc_uuid_format(clsid != NULL ? clsid : &wmi_clsid_wbemlevel1login,
-	                u);
+	rpc_uuid_format(clsid != NULL ? clsid : &wmi_clsid_wbemlevel1login, u);
 	snprintf(cls, sizeof(cls), "{%s}", u);
 	rpc_uuid_format(&wmi_clsid_wbemlevel1login, u);
 	snprintf(app, sizeof(app), "{%s}", u);
@@ -950,7 +949,7 @@ static void dcom_refused(void *arg,
 		                    ? who->domain
 		                    : d->netbios;
 		ev.user = hr_ok(hr) && tok->name[0] != '\0' ? tok->name
-		                                             : who->user;
+		                                            : who->user;
 		ev.sid = sid;
 	}
 	hr = dcom_refusal_write(d->paths->dcom_log, &ev, 0);

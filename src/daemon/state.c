@@ -78,8 +78,7 @@ hresult wmid_paths_resolve(void *mem,
 	p->pid_file = talloc_asprintf(p, "%s/wmid.pid", p->run_dir);
 	if (p->repository == NULL || p->accounts == NULL ||
 	    p->log_file == NULL || p->activity_log == NULL ||
-	    p->dcom_log == NULL ||
-	    p->socket == NULL || p->pid_file == NULL) {
+	    p->dcom_log == NULL || p->socket == NULL || p->pid_file == NULL) {
 		talloc_free(p);
 		return oom(ei);
 	}
