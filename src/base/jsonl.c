@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,9 @@
 #include "base/utf.h"
 
 /* ---- writing ---- */
+
+/* Serialises rotations within the process (see jsonl_append). */
+static pthread_mutex_t rotate_mu = PTHREAD_MUTEX_INITIALIZER;
 
 void jsonl_begin(struct jsonl_out *o, void *mem)
 {
@@ -132,15 +136,23 @@ hresult jsonl_append(struct jsonl_out *o, const char *path, uint64_t max_bytes)
 	if (fstat(fd, &st) == 0 &&
 	    (uint64_t)st.st_size + o->b.len > max_bytes) {
 		char *old = talloc_asprintf(NULL, "%s.1", path);
+		struct stat cur;
 
-		/* Two writers may both rotate: the second renames a nearly
-		   empty file, which loses at most a few lines. */
-		if (old != NULL && rename(path, old) == 0) {
-			close(fd);
-			fd = open(path,
-			          O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-			          0640);
+		/*
+		 * Rotate once: a thread that opened the file before another
+		 * rotated it finds a new file at [path] and only reopens
+		 * (else it would rename the nearly empty new file over the
+		 * .1 it just became).
+		 */
+		pthread_mutex_lock(&rotate_mu);
+		if (old != NULL && stat(path, &cur) == 0 &&
+		    cur.st_ino == st.st_ino && cur.st_dev == st.st_dev) {
+			(void)rename(path, old);
 		}
+		close(fd);
+		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+		          0640);
+		pthread_mutex_unlock(&rotate_mu);
 		talloc_free(old);
 		if (fd < 0) {
 			hr = open_hr(errno);

@@ -2,6 +2,7 @@
  * jsonl: writing, escaping, size-bounded rotation, reading back, and the
  * reader's refusal of hostile lines.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -192,6 +193,71 @@ static void test_rotates_past_max_bytes(void **state)
 	talloc_free(mem);
 }
 
+static const char *race_path;
+
+static void *race_writer(void *arg)
+{
+	void *mem = talloc_new(NULL);
+
+	for (int i = 0; i < 300; i++) {
+		struct jsonl_out o;
+
+		jsonl_begin(&o, mem);
+		jsonl_u64(&o, "T", (uint64_t)(uintptr_t)arg);
+		jsonl_str(&o, "Pad", "0123456789abcdef0123456789abcdef", 64);
+		if (hr_failed(jsonl_append(&o, race_path, 2000))) {
+			talloc_free(mem);
+			return (void *)1;
+		}
+	}
+	talloc_free(mem);
+	return NULL;
+}
+
+/* Writers on several threads rotating the same file: every line of both
+   files is whole, and the current file stays within its bound. */
+static void test_concurrent_rotation_keeps_lines_whole(void **state)
+{
+	struct fx *f = *state;
+	void *mem = talloc_new(NULL);
+	pthread_t t[4];
+	char old[160], line[256];
+	struct stat st;
+	FILE *fp;
+	size_t lines = 0;
+
+	race_path = f->path;
+	for (uintptr_t i = 0; i < 4; i++) {
+		assert_int_equal(
+		        pthread_create(&t[i], NULL, race_writer, (void *)i), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		void *rv = (void *)1;
+
+		pthread_join(t[i], &rv);
+		assert_null(rv);
+	}
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_true(st.st_size <= 2000);
+	snprintf(old, sizeof(old), "%s.1", f->path);
+	for (int k = 0; k < 2; k++) {
+		fp = fopen(k ? old : f->path, "r");
+		assert_non_null(fp);
+		while (fgets(line, sizeof(line), fp) != NULL) {
+			struct jsonl_field *fl = NULL;
+			size_t n = 0, len = strlen(line);
+
+			assert_true(len > 0 && line[len - 1] == '\n');
+			assert_true(jsonl_parse(mem, line, len - 1, &fl, &n));
+			assert_int_equal(n, 2);
+			lines++;
+		}
+		fclose(fp);
+	}
+	assert_true(lines > 0);
+	talloc_free(mem);
+}
+
 static void test_missing_file_and_folder(void **state)
 {
 	struct fx *f = *state;
@@ -220,6 +286,9 @@ int main(void)
 		cmocka_unit_test(test_too_many_fields_refused),
 		cmocka_unit_test_setup_teardown(test_rotates_past_max_bytes,
 		                                setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		        test_concurrent_rotation_keeps_lines_whole, setup,
+		        teardown),
 		cmocka_unit_test_setup_teardown(test_missing_file_and_folder,
 		                                setup, teardown),
 	};
