@@ -219,32 +219,33 @@ static bool from_dcom(void *mem,
 	return true;
 }
 
-/* Appends the records of one file to *out (growing *cap). */
-static hresult read_one(void *mem,
-                        const char *dir,
-                        const char *logfile,
-                        const char *computer,
-                        struct prov_evlog_event **out,
-                        size_t *n,
-                        size_t *cap,
-                        struct errinfo *ei)
+/* Appends the records of the file [path] to *out (growing *cap),
+ * numbered from [base] + 1; *last gets the last line number read. */
+static hresult read_file(void *mem,
+                         const char *path,
+                         bool activity,
+                         const char *computer,
+                         uint64_t base,
+                         uint64_t *last,
+                         struct prov_evlog_event **out,
+                         size_t *n,
+                         size_t *cap,
+                         struct errinfo *ei)
 {
-	bool activity = strcmp(logfile, PROV_EVLOG_ACTIVITY) == 0;
-	char *path = talloc_asprintf(mem, "%s/%s", dir,
-	                             activity ? ACTIVITY_FILE : DCOM_FILE);
 	struct jsonl_record *recs = NULL;
 	size_t nr = 0;
 	hresult hr;
 
-	if (path == NULL) {
-		return hr_raise(HR_E_OUTOFMEMORY);
-	}
+	*last = 0;
 	hr = jsonl_read(mem, path, PROV_EVLOG_MAX_RECORDS, &recs, &nr, ei);
 	if (hr_eq(hr, HR_HR_ERROR_FILE_NOT_FOUND)) {
 		return HR_OK;
 	}
 	if (hr_failed(hr)) {
 		return hr;
+	}
+	if (nr > 0) {
+		*last = recs[nr - 1].line;
 	}
 	for (size_t i = 0; i < nr; i++) {
 		struct prov_evlog_event ev;
@@ -258,12 +259,12 @@ static hresult read_one(void *mem,
 		errno = 0;
 		v = strtoull(id, &end, 10);
 		if (errno != 0 || *end != '\0' || v > UINT32_MAX ||
-		    recs[i].line > UINT32_MAX) {
+		    base + recs[i].line > UINT32_MAX) {
 			continue;
 		}
 		memset(&ev, 0, sizeof(ev));
 		ev.logfile = activity ? PROV_EVLOG_ACTIVITY : PROV_EVLOG_SYSTEM;
-		ev.record = (uint32_t)recs[i].line;
+		ev.record = (uint32_t)(base + recs[i].line);
 		ev.event_id = (uint32_t)v;
 		ev.event_type = 3;
 		ev.type = "Information";
@@ -292,6 +293,35 @@ static hresult read_one(void *mem,
 		(*out)[(*n)++] = ev;
 	}
 	return HR_OK;
+}
+
+/* Appends the records of one log: its rotated "<file>.1" first, then the
+ * file, numbered on from the last line of the .1. */
+static hresult read_one(void *mem,
+                        const char *dir,
+                        const char *logfile,
+                        const char *computer,
+                        struct prov_evlog_event **out,
+                        size_t *n,
+                        size_t *cap,
+                        struct errinfo *ei)
+{
+	bool activity = strcmp(logfile, PROV_EVLOG_ACTIVITY) == 0;
+	const char *file = activity ? ACTIVITY_FILE : DCOM_FILE;
+	char *old = talloc_asprintf(mem, "%s/%s.1", dir, file);
+	char *path = talloc_asprintf(mem, "%s/%s", dir, file);
+	uint64_t last = 0, unused;
+	hresult hr;
+
+	if (old == NULL || path == NULL) {
+		return hr_raise(HR_E_OUTOFMEMORY);
+	}
+	hr = read_file(mem, old, activity, computer, 0, &last, out, n, cap, ei);
+	if (hr_ok(hr)) {
+		hr = read_file(mem, path, activity, computer, last, &unused,
+		               out, n, cap, ei);
+	}
+	return hr;
 }
 
 hresult prov_evlog_read(void *mem,

@@ -12,10 +12,12 @@
  *   dcom.log      Logfile "System": event 10016 (Error) of source
  *                 "Microsoft-Windows-DistributedCOM" (dcom/dcomlog.h).
  *
- * Both are JSON lines (base/jsonl.h).  A record's RecordNumber is its
- * line number in the file (stable while the file is not rotated; rotation
- * to "<file>.1" restarts the numbering).  Lines that do not parse, lack
- * an EventID or carry one past 32 bits are skipped.
+ * Both are JSON lines (base/jsonl.h).  A log is its rotated "<file>.1"
+ * (when there is one) followed by the file.  A record's RecordNumber is
+ * its line number in the .1, or the last line number of the .1 plus its
+ * line number in the file: stable between rotations, renumbered by each
+ * (Windows' record numbers never are).  Lines that do
+ * not parse, lack an EventID or carry one past 32 bits are skipped.
  */
 #ifndef OWMI_PROVIDERS_EVLOG_H
 #define OWMI_PROVIDERS_EVLOG_H

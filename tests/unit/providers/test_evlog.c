@@ -46,6 +46,8 @@ static int teardown(void **state)
 	unlink(p);
 	snprintf(p, sizeof(p), "%s/dcom.log", dir);
 	unlink(p);
+	snprintf(p, sizeof(p), "%s/dcom.log.1", dir);
+	unlink(p);
 	rmdir(dir);
 	return 0;
 }
@@ -182,6 +184,28 @@ static void test_dcom_log_records(void **state)
 	talloc_free(mem);
 }
 
+/* The rotated .1 comes first; the file's records are numbered on. */
+static void test_rotated_file_read_first(void **state)
+{
+	void *mem = talloc_new(NULL);
+	struct prov_evlog_event *ev = NULL;
+	size_t n = 0;
+
+	(void)state;
+	write_file("dcom.log.1", "{\"EventID\":1}\nbad\n{\"EventID\":2}\n");
+	write_file("dcom.log", "{\"EventID\":3}\n");
+	assert_true(hr_ok(prov_evlog_read(mem, dir, PROV_EVLOG_SYSTEM, "", &ev,
+	                                  &n, NULL)));
+	assert_int_equal(n, 3);
+	assert_int_equal(ev[0].event_id, 1);
+	assert_int_equal(ev[0].record, 1);
+	assert_int_equal(ev[1].event_id, 2);
+	assert_int_equal(ev[1].record, 3);
+	assert_int_equal(ev[2].event_id, 3);
+	assert_int_equal(ev[2].record, 4);
+	talloc_free(mem);
+}
+
 static void test_missing_logs_are_empty(void **state)
 {
 	void *mem = talloc_new(NULL);
@@ -224,6 +248,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_activity_log_records),
 		cmocka_unit_test(test_dcom_log_records),
+		cmocka_unit_test(test_rotated_file_read_first),
 		cmocka_unit_test(test_missing_logs_are_empty),
 		cmocka_unit_test(test_time_parse),
 	};
