@@ -511,7 +511,10 @@ hresult dx_bindings(struct dcom_exporter *exp,
                     uint16_t port,
                     struct dcom_dsa *out)
 {
-	static const uint16_t authn[] = { DCOM_AUTHN_WINNT };
+	/* The security providers the RPC server accepts: NTLM, and SPNEGO
+	 * wrapping NTLM (what Windows clients choose when offered). */
+	static const uint16_t authn[] = { DCOM_AUTHN_WINNT,
+		                          DCOM_AUTHN_GSS_NEGOTIATE };
 	hresult hr;
 
 	memset(out, 0, sizeof(*out));
@@ -532,7 +535,13 @@ hresult dx_bindings(struct dcom_exporter *exp,
 			return hr;
 		}
 	}
-	return dcom_dsa_add_security(mem, out, authn[0], "");
+	for (size_t i = 0; i < sizeof(authn) / sizeof(authn[0]); i++) {
+		hr = dcom_dsa_add_security(mem, out, authn[i], "");
+		if (hr_failed(hr)) {
+			return hr;
+		}
+	}
+	return HR_OK;
 }
 
 /* ---- creation ---- */

@@ -302,8 +302,9 @@ static void test_activation_one_iid(void **state)
 	assert_string_equal(p->scm_reply.oxid_bindings.str[1].addr, want);
 	snprintf(want, sizeof(want), "testhost.example[%u]", e->ts->port);
 	assert_string_equal(p->scm_reply.oxid_bindings.str[2].addr, want);
-	assert_int_equal(p->scm_reply.oxid_bindings.n_sec, 1);
+	assert_int_equal(p->scm_reply.oxid_bindings.n_sec, 2);
 	assert_int_equal(p->scm_reply.oxid_bindings.sec[0].authn_svc, 10);
+	assert_int_equal(p->scm_reply.oxid_bindings.sec[1].authn_svc, 9);
 	{
 		struct rpc_uuid ru = dcom_exporter_remunknown_ipid(e->exp);
 
