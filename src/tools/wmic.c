@@ -61,6 +61,7 @@ struct opts {
 	const char *user;
 	const char *password;
 	uint8_t auth_level;
+	bool negotiate; /* SPNEGO (auth type 9) instead of plain NTLM */
 	uint16_t port;
 	/* the command */
 	char **words;
@@ -129,6 +130,9 @@ static void usage(FILE *fp)
 	        "  /authlevel:LEVEL    Default, None, Connect, Call, Pkt, "
 	        "Pktintegrity,\n"
 	        "                      Pktprivacy (the default)\n"
+	        "  --negotiate         authenticate with Negotiate (SPNEGO "
+	        "around NTLM,\n"
+	        "                      auth type 9) instead of plain NTLM\n"
 	        "  --unix-socket PATH  query the local wmid through its "
 	        "socket\n"
 	        "  --port N            the endpoint mapper port of /node "
@@ -251,6 +255,11 @@ static int parse_args(int argc, char **argv, struct opts *o, void *mem)
 		    strncasecmp(a, "/?:", 3) == 0) {
 			usage(stdout);
 			return 2;
+		}
+		if (strcmp(a, "--negotiate") == 0 ||
+		    strcasecmp(a, "/negotiate") == 0) {
+			o->negotiate = true;
+			continue;
 		}
 		if ((v = switch_value(argc, argv, &i, "namespace", &missing)) !=
 		    NULL) {
@@ -1302,6 +1311,7 @@ static int connect_remote(struct ctx *x)
 
 	co.ns = o->ns;
 	co.auth_level = o->auth_level;
+	co.negotiate = o->negotiate;
 	co.port = o->port;
 	if (o->unix_socket != NULL) {
 		co.unix_path = o->unix_socket;

@@ -155,6 +155,11 @@ OWMI_PASSWORD='Adm#Pass1' "$WMIC" /node:"$ADDR:$PORT" \
 	path Test_Svc get Name >"$T/out" 2>"$T/err"
 printf 'Name  \ncron  \ncups  \nsshd  \n\n' >"$T/exp"
 check "OWMI_PASSWORD, domain, integrity" "$T/exp" "$T/out"
+OWMI_PASSWORD='Adm#Pass1' "$WMIC" /node:"$ADDR:$PORT" --negotiate \
+	/user:wmiadmin path Test_Svc get Name >"$T/out" 2>"$T/err"
+check "Negotiate (SPNEGO around NTLM)" "$T/exp" "$T/out"
+grep -q "user 'wmiadmin' (SPNEGO/NTLM" "$T/logs/wmid.log" && ok ||
+	bad "--negotiate did not authenticate with SPNEGO"
 "$WMIC" /node:"$ADDR" /authlevel:Bogus os get >"$T/out" 2>"$T/err"; rc=$?
 [ $rc -eq 1 ] && ok || bad "bad /authlevel accepted"
 
