@@ -109,20 +109,27 @@ static hresult open_hr(int e)
 	return hr_raise(HR_E_FAIL);
 }
 
+hresult jsonl_end(struct jsonl_out *o)
+{
+	buf_addstr(&o->b, "}\n");
+	if (hr_failed(o->b.error)) {
+		return hr_raise(o->b.error);
+	}
+	if (o->b.len > JSONL_MAX_LINE) {
+		return hr_raise(HR_E_FAIL);
+	}
+	return HR_OK;
+}
+
 hresult jsonl_append(struct jsonl_out *o, const char *path, uint64_t max_bytes)
 {
 	struct stat st;
-	hresult hr = HR_OK;
+	hresult hr;
 	ssize_t w;
 	int fd;
 
-	buf_addstr(&o->b, "}\n");
-	if (hr_failed(o->b.error)) {
-		hr = hr_raise(o->b.error);
-		goto out;
-	}
-	if (o->b.len > JSONL_MAX_LINE) {
-		hr = hr_raise(HR_E_FAIL);
+	hr = jsonl_end(o);
+	if (hr_failed(hr)) {
 		goto out;
 	}
 	if (max_bytes == 0) {

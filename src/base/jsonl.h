@@ -61,6 +61,14 @@ void jsonl_strv(struct jsonl_out *o,
  */
 hresult jsonl_append(struct jsonl_out *o, const char *path, uint64_t max_bytes);
 
+/*
+ * Ends the line ("}\n") in o->b for a writer that owns its file (one
+ * write(2) of o->b.data, o->b.len keeps lines whole).  Errors: the
+ * buffer's error (E_OUTOFMEMORY), E_FAIL past JSONL_MAX_LINE.  The
+ * caller releases o->b.
+ */
+hresult jsonl_end(struct jsonl_out *o);
+
 /* ---- reading ---- */
 
 struct jsonl_field {

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/jsonl.h"
 #include "base/log.h"
 #include "base/utf.h"
 
@@ -79,260 +80,98 @@ hresult cimom_activity_open(void *mem,
 
 /* Appends [s] as a JSON string (quoted, escaped), at most [max] bytes of
  * input, cut at a UTF-8 character boundary. */
-static void json_str(struct buf *b, const char *s, size_t max)
-{
-	size_t n = s != NULL ? strlen(s) : 0;
-
-	if (n > max) {
-		n = max;
-		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) {
-			n--;
-		}
-	}
-	buf_addch(b, '"');
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		switch (c) {
-		case '"':
-			buf_addstr(b, "\\\"");
-			break;
-		case '\\':
-			buf_addstr(b, "\\\\");
-			break;
-		case '\n':
-			buf_addstr(b, "\\n");
-			break;
-		case '\r':
-			buf_addstr(b, "\\r");
-			break;
-		case '\t':
-			buf_addstr(b, "\\t");
-			break;
-		default:
-			if (c < 0x20 || c == 0x7F) {
-				buf_addf(b, "\\u%04x", c);
-			} else {
-				buf_addch(b, (char)c);
-			}
-		}
-	}
-	buf_addch(b, '"');
-}
-
-static void json_key(struct buf *b, const char *key, bool first)
-{
-	if (!first) {
-		buf_addch(b, ',');
-	}
-	buf_addch(b, '"');
-	buf_addstr(b, key);
-	buf_addstr(b, "\":");
-}
-
 static const char *or_unknown(const char *s)
 {
 	return (s != NULL && s[0] != '\0') ? s : "Unknown";
 }
 
-/* The 5857 fields, after EventID. */
-static void add_started(struct buf *b, const struct cimom_activity_event *ev)
+/* A result code as Windows prints it: "0x80041010". */
+static void add_code(struct jsonl_out *o, const char *key, uint32_t code)
 {
-	json_key(b, "ProviderName", false);
-	json_str(b, ev->provider_name, 256);
-	json_key(b, "Code", false);
-	buf_addf(b, "\"0x%X\"", ev->result_code);
-	json_key(b, "HostProcess", false);
-	json_str(b, ev->host_process, 256);
-	json_key(b, "ProcessID", false);
-	buf_addf(b, "%u", ev->host_pid);
-	json_key(b, "ProviderPath", false);
-	json_str(b, ev->provider_path, ACTIVITY_MAX_FIELD);
-	json_key(b, "Namespace", false);
-	json_str(b, ev->ns, 1024);
+	char hex[16];
+
+	snprintf(hex, sizeof(hex), "0x%X", code);
+	jsonl_str(o, key, hex, sizeof(hex));
+}
+
+/* The 5857 fields, after EventID. */
+static void add_started(struct jsonl_out *o,
+                        const struct cimom_activity_event *ev)
+{
+	jsonl_str(o, "ProviderName", ev->provider_name, 256);
+	add_code(o, "Code", ev->result_code);
+	jsonl_str(o, "HostProcess", ev->host_process, 256);
+	jsonl_u64(o, "ProcessID", ev->host_pid);
+	jsonl_str(o, "ProviderPath", ev->provider_path, ACTIVITY_MAX_FIELD);
+	jsonl_str(o, "Namespace", ev->ns, 1024);
 }
 
 hresult cimom_activity_write(struct cimom_activity_log *log,
                              const struct cimom_activity_event *ev)
 {
-	struct buf b;
+	struct jsonl_out o;
 	char now[48];
-	hresult hr = HR_OK;
+	hresult hr;
 	ssize_t w;
 
 	if (log == NULL) {
 		return HR_OK;
 	}
-	buf_init(&b, NULL);
 	if (ev->time == NULL || ev->time[0] == '\0') {
 		log_timestamp(now);
 	} else {
 		snprintf(now, sizeof(now), "%s", ev->time);
 	}
-	buf_addch(&b, '{');
-	json_key(&b, "TimeCreated", true);
-	json_str(&b, now, 64);
-	json_key(&b, "EventID", false);
-	buf_addf(&b, "%u",
-	         ev->event_id ? ev->event_id : CIMOM_EVENT_CLIENT_FAILURE);
+	jsonl_begin(&o, NULL);
+	jsonl_str(&o, "TimeCreated", now, 64);
+	jsonl_u64(&o, "EventID",
+	          ev->event_id ? ev->event_id : CIMOM_EVENT_CLIENT_FAILURE);
 	if (ev->event_id == CIMOM_EVENT_PROVIDER_STARTED) {
-		add_started(&b, ev);
-		goto write;
+		add_started(&o, ev);
+	} else {
+		jsonl_str(&o, "Id", ev->id, 128);
+		jsonl_str(&o, "ClientMachine", ev->client_machine, 256);
+		jsonl_str(&o, "User", ev->user, 512);
+		jsonl_u64(&o, "ClientProcessId", ev->client_pid);
+		jsonl_str(&o, "Component", or_unknown(ev->component), 256);
+		jsonl_str(&o, "Operation", ev->operation, ACTIVITY_MAX_FIELD);
+		add_code(&o, "ResultCode", ev->result_code);
+		jsonl_str(&o, "PossibleCause", or_unknown(ev->possible_cause),
+		          ACTIVITY_MAX_FIELD);
+		jsonl_str(&o, "Namespace", ev->ns, 1024);
 	}
-	json_key(&b, "Id", false);
-	json_str(&b, ev->id, 128);
-	json_key(&b, "ClientMachine", false);
-	json_str(&b, ev->client_machine, 256);
-	json_key(&b, "User", false);
-	json_str(&b, ev->user, 512);
-	json_key(&b, "ClientProcessId", false);
-	buf_addf(&b, "%u", ev->client_pid);
-	json_key(&b, "Component", false);
-	json_str(&b, or_unknown(ev->component), 256);
-	json_key(&b, "Operation", false);
-	json_str(&b, ev->operation, ACTIVITY_MAX_FIELD);
-	json_key(&b, "ResultCode", false);
-	buf_addf(&b, "\"0x%X\"", ev->result_code);
-	json_key(&b, "PossibleCause", false);
-	json_str(&b, or_unknown(ev->possible_cause), ACTIVITY_MAX_FIELD);
-	json_key(&b, "Namespace", false);
-	json_str(&b, ev->ns, 1024);
-write:
-	buf_addstr(&b, "}\n");
-	if (hr_failed(b.error)) {
-		hr = hr_raise(b.error);
-		goto out;
+	hr = jsonl_end(&o);
+	if (hr_ok(hr)) {
+		/* One write(2) on an O_APPEND file: lines stay whole. */
+		w = write(log->fd, o.b.data, o.b.len);
+		if (w < 0 || (size_t)w != o.b.len) {
+			hr = hr_raise(HR_E_FAIL);
+		}
 	}
-	w = write(log->fd, b.data, b.len);
-	if (w < 0 || (size_t)w != b.len) {
-		hr = hr_raise(HR_E_FAIL);
-	}
-out:
-	buf_release(&b);
+	buf_release(&o.b);
 	return hr;
 }
 
-/* The reader: a cursor over one line. */
-struct jcur {
-	const char *p, *end;
-};
-
-static void skip_ws(struct jcur *c)
-{
-	while (c->p < c->end && (*c->p == ' ' || *c->p == '\t')) {
-		c->p++;
-	}
-}
-
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9') {
-		return ch - '0';
-	}
-	if (ch >= 'a' && ch <= 'f') {
-		return ch - 'a' + 10;
-	}
-	if (ch >= 'A' && ch <= 'F') {
-		return ch - 'A' + 10;
-	}
-	return -1;
-}
-
-/* Parses a JSON string at the cursor into a new talloc string. */
-static bool parse_str(void *mem, struct jcur *c, char **out)
-{
-	struct buf b;
-
-	if (c->p >= c->end || *c->p != '"') {
-		return false;
-	}
-	c->p++;
-	buf_init(&b, mem);
-	while (c->p < c->end && *c->p != '"') {
-		char ch = *c->p++;
-
-		if (ch != '\\') {
-			buf_addch(&b, ch);
-			continue;
-		}
-		if (c->p >= c->end) {
-			goto bad;
-		}
-		ch = *c->p++;
-		switch (ch) {
-		case '"':
-		case '\\':
-		case '/':
-			buf_addch(&b, ch);
-			break;
-		case 'n':
-			buf_addch(&b, '\n');
-			break;
-		case 'r':
-			buf_addch(&b, '\r');
-			break;
-		case 't':
-			buf_addch(&b, '\t');
-			break;
-		case 'b':
-			buf_addch(&b, '\b');
-			break;
-		case 'f':
-			buf_addch(&b, '\f');
-			break;
-		case 'u': {
-			uint32_t cp = 0;
-			char u8[4];
-			size_t k;
-
-			if (c->end - c->p < 4) {
-				goto bad;
-			}
-			for (int i = 0; i < 4; i++) {
-				int v = hexval(c->p[i]);
-
-				if (v < 0) {
-					goto bad;
-				}
-				cp = cp * 16 + (uint32_t)v;
-			}
-			c->p += 4;
-			k = utf8_put(u8, cp);
-			if (k == 0) {
-				goto bad;
-			}
-			buf_add(&b, u8, k);
-			break;
-		}
-		default:
-			goto bad;
-		}
-	}
-	if (c->p >= c->end || hr_failed(b.error)) {
-		goto bad;
-	}
-	c->p++;
-	*out = buf_detach(&b, NULL);
-	return true;
-bad:
-	buf_release(&b);
-	return false;
-}
-
-static bool parse_uint(struct jcur *c, uint64_t *out)
+/* A decimal number of at most 32 bits (as jsonl keeps a number's
+ * digits). */
+static bool parse_u32(const char *s, uint32_t *out)
 {
 	uint64_t v = 0;
-	const char *start = c->p;
 
-	while (c->p < c->end && *c->p >= '0' && *c->p <= '9') {
-		if (v > (UINT64_MAX - 9) / 10) {
+	if (s == NULL || *s == '\0') {
+		return false;
+	}
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9') {
 			return false;
 		}
-		v = v * 10 + (uint64_t)(*c->p - '0');
-		c->p++;
+		v = v * 10 + (uint64_t)(*s - '0');
+		if (v > UINT32_MAX) {
+			return false;
+		}
 	}
-	*out = v;
-	return c->p != start;
+	*out = (uint32_t)v;
+	return true;
 }
 
 static bool parse_hex32(const char *s, uint32_t *out)
@@ -392,60 +231,47 @@ static bool parse_line(void *mem,
                        size_t len,
                        struct cimom_activity_event *ev)
 {
-	struct jcur c = { line, line + len };
-	char *key = NULL, *sval = NULL;
-	uint64_t uval;
+	struct jsonl_field *f = NULL;
+	size_t nf = 0;
 	char **slot;
 
 	memset(ev, 0, sizeof(*ev));
-	skip_ws(&c);
-	if (c.p >= c.end || *c.p++ != '{') {
+	if (!jsonl_parse(mem, line, len, &f, &nf)) {
 		return false;
 	}
-	skip_ws(&c);
-	while (c.p < c.end && *c.p != '}') {
-		if (!parse_str(mem, &c, &key)) {
-			return false;
+	for (size_t i = 0; i < nf; i++) {
+		const char *key = f[i].key;
+		const char *v = f[i].str;
+		uint32_t *num = NULL;
+
+		if (v == NULL) {
+			continue; /* an array: no such field here */
 		}
-		skip_ws(&c);
-		if (c.p >= c.end || *c.p++ != ':') {
-			return false;
+		if ((slot = field_of(ev, key)) != NULL) {
+			*slot = f[i].str;
+			continue;
 		}
-		skip_ws(&c);
-		if (c.p < c.end && *c.p == '"') {
-			if (!parse_str(mem, &c, &sval)) {
+		if (strcmp(key, "ResultCode") == 0 ||
+		    strcmp(key, "Code") == 0) {
+			if (!(v[0] == '0' && (v[1] == 'x' || v[1] == 'X')
+			              ? parse_hex32(v, &ev->result_code)
+			              : parse_u32(v, &ev->result_code))) {
 				return false;
 			}
-			slot = field_of(ev, key);
-			if (slot != NULL) {
-				*slot = sval;
-			} else if (strcmp(key, "ResultCode") == 0 ||
-			           strcmp(key, "Code") == 0) {
-				if (!parse_hex32(sval, &ev->result_code)) {
-					return false;
-				}
-			}
-		} else {
-			if (!parse_uint(&c, &uval) || uval > UINT32_MAX) {
-				return false;
-			}
-			if (strcmp(key, "EventID") == 0) {
-				ev->event_id = (uint32_t)uval;
-			} else if (strcmp(key, "ClientProcessId") == 0) {
-				ev->client_pid = (uint32_t)uval;
-			} else if (strcmp(key, "ProcessID") == 0) {
-				ev->host_pid = (uint32_t)uval;
-			} else if (strcmp(key, "ResultCode") == 0) {
-				ev->result_code = (uint32_t)uval;
-			}
+			continue;
 		}
-		skip_ws(&c);
-		if (c.p < c.end && *c.p == ',') {
-			c.p++;
-			skip_ws(&c);
+		if (strcmp(key, "EventID") == 0) {
+			num = &ev->event_id;
+		} else if (strcmp(key, "ClientProcessId") == 0) {
+			num = &ev->client_pid;
+		} else if (strcmp(key, "ProcessID") == 0) {
+			num = &ev->host_pid;
+		}
+		if (num != NULL && !parse_u32(v, num)) {
+			return false;
 		}
 	}
-	if (c.p >= c.end || ev->event_id == 0) {
+	if (ev->event_id == 0) {
 		return false;
 	}
 	/* Strings are never NULL in a returned event. */
