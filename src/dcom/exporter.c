@@ -944,17 +944,23 @@ hresult dcom_export_iface(struct dcom_exporter *exp,
 void dcom_exporter_collect(struct dcom_exporter *exp)
 {
 	struct dx_obj *victims = NULL;
-	uint64_t now = dx_now_ms();
 	uint64_t timeout = (uint64_t)exp->ping_period_ms * exp->ping_misses;
-	uint64_t before;
+	uint64_t now, before;
 
 	pthread_mutex_lock(&exp->mu);
+	/*
+	 * Read the clock under the lock: a time read before it could be
+	 * older than an export or call another thread stamped meanwhile,
+	 * and that object would look idle for ~2^64 ms.
+	 */
+	now = dx_now_ms();
 	before = exp->st.collected;
 	dx_sets_collect(exp, now, &victims);
 	for (struct dx_obj *obj = exp->live; obj != NULL;) {
 		struct dx_obj *next = obj->next;
 
-		if (obj->n_sets == 0 && now - obj->idle_since_ms >= timeout) {
+		if (obj->n_sets == 0 && now >= obj->idle_since_ms &&
+		    now - obj->idle_since_ms >= timeout) {
 			dx_kill(exp, obj, true, &victims);
 		}
 		obj = next;

@@ -167,7 +167,8 @@ void dx_sets_collect(struct dcom_exporter *exp,
 	for (struct dx_set *s = exp->set_list; s != NULL;) {
 		struct dx_set *next = s->next;
 
-		if (now - s->last_ping_ms >= timeout) {
+		if (now >= s->last_ping_ms &&
+		    now - s->last_ping_ms >= timeout) {
 			set_free(exp, s, true, victims);
 		} else {
 			/* Drop OIDs of objects released meanwhile. */
