@@ -33,51 +33,28 @@ static const struct pclass classes[] = {
 	{ .name = "Win32_Environment", .each = cw_env_each },
 };
 
-static void cw_cleanup(void *data)
-{
-	struct plib *lib = data;
-
-	pl_setup(NULL);
-	talloc_free(lib);
-}
-
 OWMI_PROVIDER_EXPORT int owmi_provider_init(const struct owmi_host *host,
                                             uint32_t host_abi,
                                             struct owmi_provider *out)
 {
 	struct plib *lib;
 	struct cw_state *st;
+	int32_t rc = pl_init(host, host_abi, out, "OpenWMI_CIMWin32", classes,
+	                     sizeof(classes) / sizeof(classes[0]), true, &lib);
 
-	if (host == NULL || out == NULL || host_abi < 1 ||
-	    host->struct_size <
-	            offsetof(struct owmi_host, log) + sizeof(host->log)) {
-		return OWMI_E_PROVIDER_LOAD_FAILURE;
+	if (rc != OWMI_S_OK) {
+		return rc;
 	}
-	lib = talloc_zero(NULL, struct plib);
-	st = lib ? talloc_zero(lib, struct cw_state) : NULL;
+	st = talloc_zero(lib, struct cw_state);
 	if (st != NULL) {
 		st->cpu = talloc_zero(st, struct prov_cpu_sampler);
 	}
 	if (st == NULL || st->cpu == NULL) {
-		talloc_free(lib);
+		pl_cleanup(lib);
 		return OWMI_E_OUT_OF_MEMORY;
 	}
 	st->cpu->mem = st->cpu;
 	st->cpu->min_interval_ms = 100;
-	lib->h = host;
-	lib->classes = classes;
-	lib->n_classes = sizeof(classes) / sizeof(classes[0]);
 	lib->state = st;
-	pl_setup(lib);
-
-	out->abi_version = OWMI_PROVIDER_ABI_VERSION;
-	out->struct_size = sizeof(*out);
-	out->name = "OpenWMI_CIMWin32";
-	out->data = lib;
-	out->enumerate = pl_enumerate;
-	out->get = pl_get;
-	out->exec_query = pl_exec_query;
-	out->exec_method = pl_exec_method;
-	out->cleanup = cw_cleanup;
 	return OWMI_S_OK;
 }

@@ -23,6 +23,50 @@ void pl_setup(struct plib *lib)
 	the_lib = lib;
 }
 
+int32_t pl_init(const struct owmi_host *host,
+                uint32_t host_abi,
+                struct owmi_provider *out,
+                const char *name,
+                const struct pclass *classes,
+                size_t n_classes,
+                bool methods,
+                struct plib **lib)
+{
+	struct plib *l;
+
+	*lib = NULL;
+	if (host == NULL || out == NULL || host_abi < 1 ||
+	    host->struct_size <
+	            offsetof(struct owmi_host, log) + sizeof(host->log)) {
+		return OWMI_E_PROVIDER_LOAD_FAILURE;
+	}
+	l = talloc_zero(NULL, struct plib);
+	if (l == NULL) {
+		return OWMI_E_OUT_OF_MEMORY;
+	}
+	l->h = host;
+	l->classes = classes;
+	l->n_classes = n_classes;
+	pl_setup(l);
+	out->abi_version = OWMI_PROVIDER_ABI_VERSION;
+	out->struct_size = sizeof(*out);
+	out->name = name;
+	out->data = l;
+	out->enumerate = pl_enumerate;
+	out->get = pl_get;
+	out->exec_query = pl_exec_query;
+	out->exec_method = methods ? pl_exec_method : NULL;
+	out->cleanup = pl_cleanup;
+	*lib = l;
+	return OWMI_S_OK;
+}
+
+void pl_cleanup(void *data)
+{
+	pl_setup(NULL);
+	talloc_free(data);
+}
+
 int32_t pc_hr(uint32_t hr)
 {
 	if (hr == HR_E_OUTOFMEMORY.v) {

@@ -138,42 +138,12 @@ static const struct pclass classes[] = {
 	{ .name = "Win32_NTEventlogFile", .each = file_each },
 };
 
-static void nt_cleanup(void *data)
-{
-	struct plib *lib = data;
-
-	pl_setup(NULL);
-	talloc_free(lib);
-}
-
 OWMI_PROVIDER_EXPORT int owmi_provider_init(const struct owmi_host *host,
                                             uint32_t host_abi,
                                             struct owmi_provider *out)
 {
 	struct plib *lib;
 
-	if (host == NULL || out == NULL || host_abi < 1 ||
-	    host->struct_size <
-	            offsetof(struct owmi_host, log) + sizeof(host->log)) {
-		return OWMI_E_PROVIDER_LOAD_FAILURE;
-	}
-	lib = talloc_zero(NULL, struct plib);
-	if (lib == NULL) {
-		return OWMI_E_OUT_OF_MEMORY;
-	}
-	lib->h = host;
-	lib->classes = classes;
-	lib->n_classes = sizeof(classes) / sizeof(classes[0]);
-	pl_setup(lib);
-
-	out->abi_version = OWMI_PROVIDER_ABI_VERSION;
-	out->struct_size = sizeof(*out);
-	out->name = "OpenWMI_NTEventLog";
-	out->data = lib;
-	out->enumerate = pl_enumerate;
-	out->get = pl_get;
-	out->exec_query = pl_exec_query;
-	out->exec_method = NULL;
-	out->cleanup = nt_cleanup;
-	return OWMI_S_OK;
+	return pl_init(host, host_abi, out, "OpenWMI_NTEventLog", classes,
+	               sizeof(classes) / sizeof(classes[0]), false, &lib);
 }

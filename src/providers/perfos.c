@@ -301,45 +301,25 @@ static const struct pclass classes[] = {
 	  .each = po_mem_formatted_each },
 };
 
-static void po_cleanup(void *data)
-{
-	pl_setup(NULL);
-	talloc_free(data);
-}
-
 OWMI_PROVIDER_EXPORT int owmi_provider_init(const struct owmi_host *host,
                                             uint32_t host_abi,
                                             struct owmi_provider *out)
 {
 	struct plib *lib;
 	struct po_state *st;
+	int32_t rc = pl_init(host, host_abi, out, "OpenWMI_PerfOS", classes,
+	                     sizeof(classes) / sizeof(classes[0]), false, &lib);
 
-	if (host == NULL || out == NULL || host_abi < 1 ||
-	    host->struct_size <
-	            offsetof(struct owmi_host, log) + sizeof(host->log)) {
-		return OWMI_E_PROVIDER_LOAD_FAILURE;
+	if (rc != OWMI_S_OK) {
+		return rc;
 	}
-	lib = talloc_zero(NULL, struct plib);
-	st = lib ? talloc_zero(lib, struct po_state) : NULL;
+	st = talloc_zero(lib, struct po_state);
 	if (st == NULL) {
-		talloc_free(lib);
+		pl_cleanup(lib);
 		return OWMI_E_OUT_OF_MEMORY;
 	}
 	st->cpu.mem = st;
 	st->cpu.min_interval_ms = 100;
-	lib->h = host;
-	lib->classes = classes;
-	lib->n_classes = sizeof(classes) / sizeof(classes[0]);
 	lib->state = st;
-	pl_setup(lib);
-
-	out->abi_version = OWMI_PROVIDER_ABI_VERSION;
-	out->struct_size = sizeof(*out);
-	out->name = "OpenWMI_PerfOS";
-	out->data = lib;
-	out->enumerate = pl_enumerate;
-	out->get = pl_get;
-	out->exec_query = pl_exec_query;
-	out->cleanup = po_cleanup;
 	return OWMI_S_OK;
 }

@@ -115,6 +115,27 @@ struct plib {
 void pl_setup(struct plib *lib);
 
 /*
+ * The common part of a built-in library's owmi_provider_init: checks the
+ * host's table (ABI 1 with a log function), makes the library's struct
+ * plib (a talloc root) for [classes] with [name] and installs it
+ * (pl_setup), and fills [out] with the pl_* callbacks (exec_method only
+ * with [methods]) and pl_cleanup.  The caller hangs its state under
+ * *lib (lib->state); if that fails it calls pl_cleanup(*lib).  Returns
+ * OWMI_S_OK, OWMI_E_PROVIDER_LOAD_FAILURE or OWMI_E_OUT_OF_MEMORY.
+ */
+int32_t pl_init(const struct owmi_host *host,
+                uint32_t host_abi,
+                struct owmi_provider *out,
+                const char *name,
+                const struct pclass *classes,
+                size_t n_classes,
+                bool methods,
+                struct plib **lib);
+
+/* owmi_provider.cleanup of such a library: uninstalls and frees it. */
+void pl_cleanup(void *data);
+
+/*
  * The owmi_provider callbacks of a library set up with pl_setup: they find the
  * class, set up a struct pcall with a fresh talloc context and run its
  * functions.
