@@ -37,12 +37,10 @@ static enum ndr_err pull(void *mem,
                          size_t n,
                          union value *v)
 {
-	struct ndr_limits lim;
 	struct ndr_pull ndr;
 	enum ndr_err err;
 
-	fuzz_dcom_limits(&lim);
-	if (ndr_pull_init(&ndr, mem, p, n, 0, &lim) != NDR_ERR_SUCCESS) {
+	if (fuzz_dcom_pull_open(mem, &ndr, p, n) != NDR_ERR_SUCCESS) {
 		return NDR_ERR_ALLOC;
 	}
 	switch (k) {
@@ -75,13 +73,9 @@ static enum ndr_err push(void *mem,
                          uint8_t **out,
                          size_t *n)
 {
-	struct ndr_limits lim;
 	struct ndr_push ndr;
-	const uint8_t *b;
-	enum ndr_err err;
 
-	fuzz_dcom_limits(&lim);
-	if (ndr_push_init(&ndr, mem, 0, &lim) != NDR_ERR_SUCCESS) {
+	if (fuzz_dcom_push_open(mem, &ndr) != NDR_ERR_SUCCESS) {
 		return NDR_ERR_ALLOC;
 	}
 	switch (k) {
@@ -98,14 +92,7 @@ static enum ndr_err push(void *mem,
 		dcom_activation_resp_push(&ndr, &v->resp);
 		break;
 	}
-	err = ndr_push_blob(&ndr, &b, n);
-	if (err == NDR_ERR_SUCCESS) {
-		*out = talloc_size(mem, *n + 1);
-		FUZZ_CHECK(*out != NULL);
-		memcpy(*out, b, *n);
-	}
-	ndr_push_release(&ndr);
-	return err;
+	return fuzz_dcom_push_close(mem, &ndr, out, n);
 }
 
 static const struct dcom_actprops *props_of(enum kind k, const union value *v)
@@ -268,12 +255,10 @@ static enum ndr_err stub_pull(void *mem,
                               size_t n,
                               union stub *v)
 {
-	struct ndr_limits lim;
 	struct ndr_pull ndr;
 	enum ndr_err err;
 
-	fuzz_dcom_limits(&lim);
-	if (ndr_pull_init(&ndr, mem, p, n, 0, &lim) != NDR_ERR_SUCCESS) {
+	if (fuzz_dcom_pull_open(mem, &ndr, p, n) != NDR_ERR_SUCCESS) {
 		return NDR_ERR_ALLOC;
 	}
 	err = stub_pull_one(&ndr, i, v);
@@ -291,24 +276,13 @@ static enum ndr_err stub_push(void *mem,
                               uint8_t **out,
                               size_t *n)
 {
-	struct ndr_limits lim;
 	struct ndr_push ndr;
-	const uint8_t *b;
-	enum ndr_err err;
 
-	fuzz_dcom_limits(&lim);
-	if (ndr_push_init(&ndr, mem, 0, &lim) != NDR_ERR_SUCCESS) {
+	if (fuzz_dcom_push_open(mem, &ndr) != NDR_ERR_SUCCESS) {
 		return NDR_ERR_ALLOC;
 	}
 	stub_push_one(&ndr, i, v);
-	err = ndr_push_blob(&ndr, &b, n);
-	if (err == NDR_ERR_SUCCESS) {
-		*out = talloc_size(mem, *n + 1);
-		FUZZ_CHECK(*out != NULL);
-		memcpy(*out, b, *n);
-	}
-	ndr_push_release(&ndr);
-	return err;
+	return fuzz_dcom_push_close(mem, &ndr, out, n);
 }
 
 static void one_stub(size_t i, const uint8_t *data, size_t size)

@@ -34,12 +34,10 @@ static enum ndr_err pull(void *mem,
                          size_t n,
                          union value *v)
 {
-	struct ndr_limits lim;
 	struct ndr_pull ndr;
 	enum ndr_err err;
 
-	fuzz_dcom_limits(&lim);
-	if (ndr_pull_init(&ndr, mem, p, n, 0, &lim) != NDR_ERR_SUCCESS) {
+	if (fuzz_dcom_pull_open(mem, &ndr, p, n) != NDR_ERR_SUCCESS) {
 		return NDR_ERR_ALLOC;
 	}
 	switch (k) {
@@ -71,13 +69,9 @@ static enum ndr_err push(void *mem,
                          uint8_t **out,
                          size_t *n)
 {
-	struct ndr_limits lim;
 	struct ndr_push ndr;
-	const uint8_t *b;
-	enum ndr_err err;
 
-	fuzz_dcom_limits(&lim);
-	if (ndr_push_init(&ndr, mem, 0, &lim) != NDR_ERR_SUCCESS) {
+	if (fuzz_dcom_push_open(mem, &ndr) != NDR_ERR_SUCCESS) {
 		return NDR_ERR_ALLOC;
 	}
 	switch (k) {
@@ -94,14 +88,7 @@ static enum ndr_err push(void *mem,
 		dcom_context_push(&ndr, &v->c);
 		break;
 	}
-	err = ndr_push_blob(&ndr, &b, n);
-	if (err == NDR_ERR_SUCCESS) {
-		*out = talloc_size(mem, *n + 1);
-		FUZZ_CHECK(*out != NULL);
-		memcpy(*out, b, *n);
-	}
-	ndr_push_release(&ndr);
-	return err;
+	return fuzz_dcom_push_close(mem, &ndr, out, n);
 }
 
 static void same_dsa(const struct dcom_dsa *a, const struct dcom_dsa *b)

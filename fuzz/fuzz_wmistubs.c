@@ -180,12 +180,10 @@ static bool decode(void *mem,
                    size_t n,
                    union value *v)
 {
-	struct ndr_limits lim;
 	struct ndr_pull ndr;
 	enum ndr_err err;
 
-	fuzz_dcom_limits(&lim);
-	if (ndr_pull_init(&ndr, mem, p, n, 0, &lim) != NDR_ERR_SUCCESS) {
+	if (fuzz_dcom_pull_open(mem, &ndr, p, n) != NDR_ERR_SUCCESS) {
 		return false;
 	}
 	memset(v, 0, sizeof(*v));
@@ -203,26 +201,23 @@ static uint8_t *encode(void *mem,
                        const union value *v,
                        size_t *len)
 {
-	struct ndr_limits lim;
 	struct ndr_push ndr;
-	const uint8_t *b;
 	uint8_t *out = NULL;
 	enum ndr_err err;
 
-	fuzz_dcom_limits(&lim);
-	if (ndr_push_init(&ndr, mem, 0, &lim) != NDR_ERR_SUCCESS) {
+	if (fuzz_dcom_push_open(mem, &ndr) != NDR_ERR_SUCCESS) {
 		return NULL;
 	}
 	err = push(&ndr, sel, v);
-	if (err == NDR_ERR_SUCCESS &&
-	    ndr_push_blob(&ndr, &b, len) == NDR_ERR_SUCCESS) {
-		out = talloc_memdup(mem, b, *len > 0 ? *len : 1);
+	if (err == NDR_ERR_SUCCESS) {
+		/* Sticky: a failed push also fails the close. */
+		err = fuzz_dcom_push_close(mem, &ndr, &out, len);
 	} else {
-		FUZZ_CHECK(err == NDR_ERR_RANGE || err == NDR_ERR_LIMIT ||
-		           err == NDR_ERR_ALLOC);
+		ndr_push_release(&ndr);
 	}
-	ndr_push_release(&ndr);
-	return out;
+	FUZZ_CHECK(err == NDR_ERR_SUCCESS || err == NDR_ERR_RANGE ||
+	           err == NDR_ERR_LIMIT || err == NDR_ERR_ALLOC);
+	return err == NDR_ERR_SUCCESS ? out : NULL;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
