@@ -239,27 +239,43 @@ static void test_unknown_interface_provider_rejection(void **state)
 	talloc_free(mem);
 }
 
-static void test_ndr64_only_is_refused(void **state)
+/*
+ * Builds a bind (call [call_id]) of one context on the test interface
+ * with transfer syntax [ts] into [*b, *n] (under [mem]), for tests that
+ * send it raw or tamper with it first.
+ */
+static void raw_bind(void *mem,
+                     uint32_t call_id,
+                     const struct rpc_syntax_id *ts,
+                     uint8_t **b,
+                     size_t *n)
 {
-	struct rpctest_server *ts = *state;
-	void *mem = talloc_new(NULL);
-	struct rpctest_client *c = connect_tcp(mem, ts);
 	struct rpc_pdu pdu;
 	struct rpc_ctx_elem e;
-	struct rpc_syntax_id ts64 = rpc_syntax_ndr64;
-	uint8_t *b;
-	size_t n;
+	struct rpc_syntax_id t = *ts;
 
-	rpc_pdu_init(&pdu, RPC_PTYPE_BIND, 1);
+	rpc_pdu_init(&pdu, RPC_PTYPE_BIND, call_id);
 	pdu.u.bind.max_xmit_frag = 4280;
 	pdu.u.bind.max_recv_frag = 4280;
 	pdu.u.bind.n_ctx = 1;
 	memset(&e, 0, sizeof(e));
 	e.n_transfer_syn = 1;
 	e.abstract_syntax = rpctest_iface_main.syntax;
-	e.transfer_syntaxes = &ts64;
+	e.transfer_syntaxes = &t;
 	pdu.u.bind.ctx = &e;
-	assert_int_equal(rpc_pdu_build(mem, &pdu, &b, &n), RPC_PDU_OK);
+	assert_int_equal(rpc_pdu_build(mem, &pdu, b, n), RPC_PDU_OK);
+}
+
+static void test_ndr64_only_is_refused(void **state)
+{
+	struct rpctest_server *ts = *state;
+	void *mem = talloc_new(NULL);
+	struct rpctest_client *c = connect_tcp(mem, ts);
+	struct rpc_pdu pdu;
+	uint8_t *b;
+	size_t n;
+
+	raw_bind(mem, 1, &rpc_syntax_ndr64, &b, &n);
 	assert_int_equal(rpctest_send(c, b, n), 0);
 	assert_int_equal(rpctest_recv_pdu(c, mem, &b, &n), 0);
 	assert_int_equal(rpc_pdu_parse(mem, b, n, &pdu, NULL), RPC_PDU_OK);
@@ -650,23 +666,10 @@ static void test_association_groups(void **state)
 	echo_works(x, 0);
 	/* A second bind on a bound connection is refused. */
 	{
-		struct rpc_pdu pdu;
-		struct rpc_ctx_elem e;
-		struct rpc_syntax_id ndr = rpc_syntax_ndr20;
 		uint8_t *raw;
 		size_t n;
 
-		rpc_pdu_init(&pdu, RPC_PTYPE_BIND, 9);
-		pdu.u.bind.max_xmit_frag = 4280;
-		pdu.u.bind.max_recv_frag = 4280;
-		pdu.u.bind.n_ctx = 1;
-		memset(&e, 0, sizeof(e));
-		e.n_transfer_syn = 1;
-		e.abstract_syntax = rpctest_iface_main.syntax;
-		e.transfer_syntaxes = &ndr;
-		pdu.u.bind.ctx = &e;
-		assert_int_equal(rpc_pdu_build(mem, &pdu, &raw, &n),
-		                 RPC_PDU_OK);
+		raw_bind(mem, 9, &rpc_syntax_ndr20, &raw, &n);
 		assert_int_equal(rpctest_send(a, raw, n), 0);
 		assert_int_equal(rpctest_recv_pdu(a, mem, &raw, &n), 0);
 		assert_int_equal(raw[2], RPC_PTYPE_BIND_NAK);
@@ -837,22 +840,10 @@ static void test_bad_version_bind_gets_nak(void **state)
 	struct rpctest_server *ts = *state;
 	void *mem = talloc_new(NULL);
 	struct rpctest_client *c = connect_tcp(mem, ts);
-	struct rpc_pdu pdu;
-	struct rpc_ctx_elem e;
-	struct rpc_syntax_id ndr = rpc_syntax_ndr20;
 	uint8_t *b;
 	size_t n;
 
-	rpc_pdu_init(&pdu, RPC_PTYPE_BIND, 1);
-	pdu.u.bind.max_xmit_frag = 4280;
-	pdu.u.bind.max_recv_frag = 4280;
-	pdu.u.bind.n_ctx = 1;
-	memset(&e, 0, sizeof(e));
-	e.n_transfer_syn = 1;
-	e.abstract_syntax = rpctest_iface_main.syntax;
-	e.transfer_syntaxes = &ndr;
-	pdu.u.bind.ctx = &e;
-	assert_int_equal(rpc_pdu_build(mem, &pdu, &b, &n), RPC_PDU_OK);
+	raw_bind(mem, 1, &rpc_syntax_ndr20, &b, &n);
 	b[0] = 4; /* rpc_vers */
 	assert_int_equal(rpctest_send(c, b, n), 0);
 	assert_int_equal(rpctest_recv_pdu(c, mem, &b, &n), 0);
