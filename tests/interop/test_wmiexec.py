@@ -40,9 +40,6 @@ import wmiharness as H  # noqa: E402
 
 # Checks that fail because of the server, by name (see wmiharness.Checks):
 # reported, not fatal.  Empty when everything passes.
-KNOWN_FAILURES = [
-]
-
 # Win32_Process.Create as wmiexec.py calls it (positionally, notes 6.5):
 # (in-parameters, out-parameters) with Impacket's type names.
 CREATE_SIGNATURE = (
@@ -273,7 +270,7 @@ def main():
         real_wmiexec(ck, svc, args)
 
     try:
-        return H.serve(args, KNOWN_FAILURES, body, extra_mof_texts=[
+        return H.serve(args, body, extra_mof_texts=[
             H.tp_good_mof(os.path.abspath(args.tp_good))])
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -26,10 +26,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wmiharness as H  # noqa: E402
 import wmidctl  # noqa: E402
 
-KNOWN_FAILURES = [
-]
-
-
 def render(kind, units, code):
     """What wmiquery prints for a command whose objects are [units] and
     whose result is [code]: a list of lines."""
@@ -118,7 +114,7 @@ def main():
     wmidctl.need_impacket()
     import test_wmiquery as Q
 
-    ck = H.Checks(KNOWN_FAILURES)
+    ck = H.Checks()
     tmp = tempfile.mkdtemp(prefix="owmi-wmio-impacket-")
     try:
         repo = os.path.join(tmp, "repository.db")

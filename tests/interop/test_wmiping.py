@@ -29,9 +29,6 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wmiharness as H  # noqa: E402
 
-KNOWN_FAILURES = [
-]
-
 PING_S = 0.5
 WAIT_S = 9.0
 
@@ -147,7 +144,7 @@ def main():
                  % (n, int(WAIT_S / PING_S / 2)))
         unpinged(ck, svc, grab)
 
-    return H.serve(args, KNOWN_FAILURES, body,
+    return H.serve(args, body,
                    "[dcom]\nping_period_ms = 1000\nping_misses = 5\n")
 
 

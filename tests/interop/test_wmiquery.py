@@ -29,9 +29,6 @@ import wmiharness as H  # noqa: E402
 
 # Checks that fail because of the server, by name (see wmiharness.Checks):
 # reported, not fatal.  Empty when everything passes.
-KNOWN_FAILURES = [
-]
-
 # ---- the MOF's values as wmiquery prints them ----------------------------
 
 SCALAR_COLS = ["Name", "Text", "Uni", "S8", "U8", "S16", "U16", "S32", "U32",
@@ -379,7 +376,7 @@ def main():
                    [E_NOT_ADMIN], svc)
         embedded_via_library(ck, svc)
 
-    return H.serve(args, KNOWN_FAILURES, body)
+    return H.serve(args, body)
 
 
 if __name__ == "__main__":

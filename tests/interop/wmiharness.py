@@ -6,10 +6,8 @@ with a repository holding tests/interop/data/interop.mof, an
 Administrators account and a plain account, and run Impacket's scripts or
 library against it.
 
-Checks are named; a check whose name is in the test's KNOWN_FAILURES list
-is reported as "KNOWN FAILURE" without failing the test, and one that
-passes while listed is reported as "UNEXPECTED PASS" (not fatal, since a
-failure may show in one build only, e.g. under ASan).  Standard library plus impacket; /usr/bin/python3.
+Checks are named; every failed check fails the test.  Standard library
+plus impacket; /usr/bin/python3.
 """
 import argparse
 import logging
@@ -144,14 +142,14 @@ def preflight(args):
     return None
 
 
-def serve(args, known, body, extra_conf="", extra_mof_texts=()):
+def serve(args, body, extra_conf="", extra_mof_texts=()):
     """The frame of a test against wmid: starts the Service (with
     [extra_conf] and [extra_mof_texts]), runs body(ck, svc) with a
-    Checks of the [known] failures, then checks that wmid stops cleanly.
+    Checks, then checks that wmid stops cleanly.
     Returns the exit status: Service.start's when wmid did not start,
     else Checks.summary's.  wmid's log tail is printed after a failure;
     the state folder is always cleaned up."""
-    ck = Checks(known)
+    ck = Checks()
     svc = Service(args, extra_conf)
     try:
         st = svc.start(extra_mof_texts)
@@ -323,50 +321,26 @@ def cell(v):
 
 
 class Checks:
-    """Named checks, with a list of known failures (see module doc)."""
+    """Named checks; the summary fails when any failed."""
 
-    def __init__(self, known=()):
-        self.known = set(known)
-        self.seen = set()
+    def __init__(self):
         self.failed = []
-        self.known_hit = []
-        self.unexpected = []
         self.passed = 0
 
     def check(self, name, ok, detail=""):
-        self.seen.add(name)
         if ok:
-            if name in self.known:
-                # Not fatal: a known failure may show in one build only
-                # (e.g. under ASan).
-                print("UNEXPECTED PASS %s (in KNOWN_FAILURES; remove it "
-                      "if it passes in every build)" % name)
-                self.unexpected.append(name)
-            else:
-                self.passed += 1
-                print("ok   %s" % name)
+            self.passed += 1
+            print("ok   %s" % name)
             return True
-        if name in self.known:
-            print("KNOWN FAILURE %s\n%s" % (name, indent(detail)))
-            self.known_hit.append(name)
-        else:
-            print("FAIL %s\n%s" % (name, indent(detail)))
-            self.failed.append(name)
+        print("FAIL %s\n%s" % (name, indent(detail)))
+        self.failed.append(name)
         return False
 
     def summary(self):
-        print("\n%d checks passed, %d failed, %d known failures"
-              % (self.passed, len(self.failed), len(self.known_hit)))
+        print("\n%d checks passed, %d failed"
+              % (self.passed, len(self.failed)))
         if self.failed:
             print("failed: " + ", ".join(self.failed))
-        if self.known_hit:
-            print("known failures: " + ", ".join(self.known_hit))
-        if self.unexpected:
-            print("listed as known but passed: " +
-                  ", ".join(self.unexpected))
-        never = sorted(self.known - self.seen)
-        if never:
-            print("listed as known but never run: " + ", ".join(never))
         return 1 if self.failed else 0
 
 
