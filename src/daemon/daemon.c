@@ -807,6 +807,24 @@ static hresult listen_all(struct wmid *d)
 /* ---- DCOM ---- */
 
 /*
+ * The caller's token from the account store: an AF_UNIX peer without
+ * NTLM by its uid, anyone else by the account it authenticated as.  The
+ * caller holds d->acc_mu (acc_check belongs to whoever holds it).
+ */
+static hresult caller_token_locked(struct wmid *d,
+                                   const struct rpc_identity *who,
+                                   void *mem,
+                                   struct sec_token **tok)
+{
+	if (who->from_unix_socket && who->auth_type == RPC_AUTHN_NONE) {
+		return sec_token_for_unix_uid(d->acc_check, mem, who->uid, tok,
+		                              NULL);
+	}
+	return sec_token_for_user(d->acc_check, mem, who->user,
+	                          !who->from_unix_socket, tok, NULL);
+}
+
+/*
  * The exporter's access hook (any thread): the caller must hold
  * Administrators (until the security model decides per namespace).
  * NTLM callers by their account, AF_UNIX peers by uid.
@@ -848,13 +866,7 @@ static hresult dcom_access(void *arg,
 		pthread_mutex_unlock(&d->acc_mu);
 		return HR_E_OUTOFMEMORY;
 	}
-	if (unix_peer) {
-		hr = sec_token_for_unix_uid(d->acc_check, mem, who->uid, &tok,
-		                            NULL);
-	} else {
-		hr = sec_token_for_user(d->acc_check, mem, who->user,
-		                        !who->from_unix_socket, &tok, NULL);
-	}
+	hr = caller_token_locked(d, who, mem, &tok);
 	admin = hr_ok(hr) && sec_token_is_admin(tok);
 	talloc_free(mem);
 	/* Remember definite answers (not storage or memory failures). */
@@ -932,14 +944,7 @@ static void dcom_refused(void *arg,
 		ev.sid = "S-1-5-7";
 	} else {
 		pthread_mutex_lock(&d->acc_mu);
-		if (who->from_unix_socket && who->auth_type == RPC_AUTHN_NONE) {
-			hr = sec_token_for_unix_uid(d->acc_check, mem, who->uid,
-			                            &tok, NULL);
-		} else {
-			hr = sec_token_for_user(d->acc_check, mem, who->user,
-			                        !who->from_unix_socket, &tok,
-			                        NULL);
-		}
+		hr = caller_token_locked(d, who, mem, &tok);
 		pthread_mutex_unlock(&d->acc_mu);
 		if (hr_ok(hr)) {
 			sid = sec_sid_to_string(mem, &tok->user);
@@ -979,13 +984,7 @@ static hresult wmi_identity(void *arg,
 	hresult hr;
 
 	pthread_mutex_lock(&d->acc_mu);
-	if (who->from_unix_socket && who->auth_type == RPC_AUTHN_NONE) {
-		hr = sec_token_for_unix_uid(d->acc_check, mem, who->uid, &tok,
-		                            NULL);
-	} else {
-		hr = sec_token_for_user(d->acc_check, mem, who->user,
-		                        !who->from_unix_socket, &tok, NULL);
-	}
+	hr = caller_token_locked(d, who, mem, &tok);
 	pthread_mutex_unlock(&d->acc_mu);
 	if (hr_failed(hr)) {
 		return HR_WBEM_E_ACCESS_DENIED;
