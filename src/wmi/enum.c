@@ -94,6 +94,38 @@ static uint32_t timeout_ms(int32_t t)
 	return t < 0 ? UINT32_MAX : (uint32_t)t;
 }
 
+/*
+ * The common step of Next and the smart enumerator's Next: the caller
+ * must own [e] and ask for at least one object; then up to [count]
+ * (at most 65536, what one response may carry: the rest on the next
+ * call) are taken, waiting up to lTimeout [timeout].  Returns the
+ * call's HRESULT; the items (n, owned as wmi_rset_take says) may come
+ * with a failure too.
+ */
+static hresult enum_take(struct wmi_enum *e,
+                         struct rpc_call *call,
+                         uint32_t count,
+                         int32_t timeout,
+                         struct wmi_item **items,
+                         uint32_t *n,
+                         bool *owned)
+{
+	hresult hr = HR_OK;
+
+	if (!wmi_owner_is(&e->owner, &call->identity)) {
+		return HR_WBEM_E_ACCESS_DENIED;
+	}
+	if (count == 0) {
+		return HR_WBEM_E_INVALID_PARAMETER;
+	}
+	pthread_mutex_lock(&e->mu);
+	wmi_rset_take(e->rs, call, call->mem, &e->pos,
+	              count > 65536 ? 65536 : count, timeout_ms(timeout), false,
+	              items, n, owned, &hr);
+	pthread_mutex_unlock(&e->mu);
+	return hr;
+}
+
 /* ---- IEnumWbemClassObject ---- */
 
 /* Opens a call on the enumerator for interface [iid]. */
@@ -162,21 +194,7 @@ static uint32_t op_next(struct rpc_call *call,
 	}
 	e = w.impl;
 	resp.max = req.count;
-	if (!wmi_owner_is(&e->owner, &call->identity)) {
-		hr = HR_WBEM_E_ACCESS_DENIED;
-	} else if (req.count == 0) {
-		hr = HR_WBEM_E_INVALID_PARAMETER;
-	} else {
-		/* At most what a response may carry: the rest on the next
-		 * call. */
-		uint32_t want = req.count > 65536 ? 65536 : req.count;
-
-		pthread_mutex_lock(&e->mu);
-		wmi_rset_take(e->rs, call, call->mem, &e->pos, want,
-		              timeout_ms(req.timeout), false, &items, &n,
-		              &owned, &hr);
-		pthread_mutex_unlock(&e->mu);
-	}
+	hr = enum_take(e, call, req.count, req.timeout, &items, &n, &owned);
 	if (n > 0) {
 		struct dcom_objref *refs;
 
@@ -517,19 +535,7 @@ static uint32_t op_smart_next(struct rpc_call *call,
 		return wmi_bad_stub(&w);
 	}
 	e = w.impl;
-	if (!wmi_owner_is(&e->owner, &call->identity)) {
-		hr = HR_WBEM_E_ACCESS_DENIED;
-	} else if (req.count == 0) {
-		hr = HR_WBEM_E_INVALID_PARAMETER;
-	} else {
-		uint32_t want = req.count > 65536 ? 65536 : req.count;
-
-		pthread_mutex_lock(&e->mu);
-		wmi_rset_take(e->rs, call, call->mem, &e->pos, want,
-		              timeout_ms(req.timeout), false, &items, &n,
-		              &owned, &hr);
-		pthread_mutex_unlock(&e->mu);
-	}
+	hr = enum_take(e, call, req.count, req.timeout, &items, &n, &owned);
 	if (n > 0) {
 		uint32_t taken = n;
 		size_t blen = 0;
